@@ -50,8 +50,12 @@ struct EndCell {
 // Forward pass in O(inner) memory.  QueryOuter picks which sequence runs along
 // the outer loop; the caller puts the longer one there so memory follows the
 // shorter (O(min(m, n))).  Ends are compared in query/target coordinates.
+// `column0_ends`: may a semi-global alignment end at target column 0 (the
+// whole query inserted before the target)?  parasail's sg_dx only considers
+// real target columns 1..n, so the forward pass does not (unless n == 0); the
+// reverse pass must, since its column 0 is the anchor itself.
 template <class S, bool QueryOuter>
-EndCell<S> forward_pass(Codes query, Codes target, const ScoringScheme& sc, AlignMode mode) {
+EndCell<S> forward_pass(Codes query, Codes target, const ScoringScheme& sc, AlignMode mode, bool column0_ends) {
   const std::int64_t m = static_cast<std::int64_t>(query.size());
   const std::int64_t n = static_cast<std::int64_t>(target.size());
   const Codes outer = QueryOuter ? query : target;
@@ -81,8 +85,7 @@ EndCell<S> forward_pass(Codes query, Codes target, const ScoringScheme& sc, Alig
   if (local) best = {0, 0, 0};  // the empty alignment
   if (semi) {
     // Semi-global ends anywhere on the query's last row m, column 0 included.
-    if (!QueryOuter) consider(H[li], m, 0);  // H(m, 0): the whole query inserted
-    if (QueryOuter && m == 0) consider(0, 0, 0);  // row 0 is free: first cell wins
+    if (!QueryOuter && column0_ends) consider(H[li], m, 0);  // H(m, 0): the whole query inserted
   }
 
   for (std::int64_t x = 1; x <= lo; ++x) {
@@ -103,17 +106,19 @@ EndCell<S> forward_pass(Codes query, Codes target, const ScoringScheme& sc, Alig
       const std::int64_t tj = QueryOuter ? y : x;
       if (local || (semi && qi == m)) consider(h, qi, tj);
     }
-    if (semi && QueryOuter && x == m) consider(H[0], m, 0);  // H(m, 0)
+    if (semi && QueryOuter && x == m && column0_ends) consider(H[0], m, 0);  // H(m, 0)
   }
+  if (semi && m == 0) best = {0, 0, column0_ends ? 0 : 1};  // empty query: row 0 is free
   if (mode == AlignMode::global) best = {H[li], m, n};
   return best;
 }
 
 template <class S>
-EndCell<S> forward(Codes query, Codes target, const ScoringScheme& sc, AlignMode mode) {
+EndCell<S> forward(Codes query, Codes target, const ScoringScheme& sc, AlignMode mode, bool reverse_pass) {
+  const bool column0_ends = reverse_pass || target.empty();
   // Memory follows the shorter sequence.
-  if (target.size() <= query.size()) return forward_pass<S, true>(query, target, sc, mode);
-  return forward_pass<S, false>(query, target, sc, mode);
+  if (target.size() <= query.size()) return forward_pass<S, true>(query, target, sc, mode, column0_ends);
+  return forward_pass<S, false>(query, target, sc, mode, column0_ends);
 }
 
 // Direction bits of one cell, for the traceback.
@@ -236,7 +241,7 @@ S global_traceback(Codes a, Codes b, const ScoringScheme& sc, Cigar& cigar) {
 template <class S>
 Alignment align_with(const SequencePair& p, const ScoringScheme& sc, const AlignOptions& opt) {
   Alignment r;
-  const EndCell<S> end = forward<S>(p.query, p.target, sc, opt.mode);
+  const EndCell<S> end = forward<S>(p.query, p.target, sc, opt.mode, false);
   r.score = end.score;
   r.qend = end.qend;
   r.tend = end.tend;
@@ -249,7 +254,7 @@ Alignment align_with(const SequencePair& p, const ScoringScheme& sc, const Align
     std::vector<std::uint8_t> rt(p.target.begin(), p.target.begin() + r.tend);
     std::reverse(rq.begin(), rq.end());
     std::reverse(rt.begin(), rt.end());
-    const EndCell<S> back = forward<S>(rq, rt, sc, opt.mode);
+    const EndCell<S> back = forward<S>(rq, rt, sc, opt.mode, true);
     if (back.score != end.score)
       throw Error("reference aligner: reverse pass scored " + std::to_string(back.score) + ", forward " +
                   std::to_string(end.score));

@@ -133,6 +133,9 @@ void ScoringScheme::validate() const {
                 "; a gap of length k costs open + (k-1)*extend)");
   if (gap_extend_ <= 0)
     throw Error("gap extend penalty must be a positive number (got " + std::to_string(gap_extend_) + ")");
+  if (gap_extend_ > gap_open_)
+    throw Error("gap extend penalty (" + std::to_string(gap_extend_) + ") must not exceed the gap open penalty (" +
+                std::to_string(gap_open_) + ")");
   if (alphabet_ == Alphabet::dna) {
     if (match_ <= 0) throw Error("match score must be positive (got " + std::to_string(match_) + ")");
     if (match_ <= mismatch_)

@@ -56,7 +56,9 @@ ChunkPlan plan_cost_chunks(std::span<const std::uint64_t> costs, std::size_t wor
   // Sum in long double: costs are cells and their total may pass 2^64 in
   // theory; the target only needs to be approximate.
   long double total = 0;
-  for (auto c : costs) total += static_cast<long double>(c);
+  // Zero-cost items count as 1 so a run of them still splits into chunks.
+  auto cost_of = [&](std::size_t i) { return std::max<long double>(1, static_cast<long double>(costs[i])); };
+  for (std::size_t i = 0; i < n; ++i) total += cost_of(i);
   const long double parts = static_cast<long double>(std::max<std::size_t>(1, workers)) *
                             static_cast<long double>(std::max<std::size_t>(1, chunks_per_worker));
   const long double target = std::max<long double>(1, total / parts);
@@ -64,7 +66,7 @@ ChunkPlan plan_cost_chunks(std::span<const std::uint64_t> costs, std::size_t wor
   long double in_chunk = 0;
   std::size_t items = 0;
   for (std::size_t k = 0; k < n; ++k) {
-    const long double c = static_cast<long double>(costs[plan.order[k]]);
+    const long double c = cost_of(plan.order[k]);
     const bool full = items > 0 && ((max_items && items >= max_items) || in_chunk + c > target);
     if (full) {
       plan.bounds.push_back(k);
