@@ -10,6 +10,7 @@
 #include "gpualign/alignment.hpp"
 #include "gpualign/reference_aligner.hpp"
 #include "gpualign/engine.hpp"
+#include "gpualign/workloads.hpp"
 // io
 // parallel
 // dispatch
