@@ -54,14 +54,14 @@ struct ParallelOptions {
   double chunk_timeout_s = 0;
   /// Optional estimated cost of item i: chunks then balance cost (largest
   /// first) instead of counting items; `chunk_size`, if set, caps their size.
-  std::function<std::uint64_t(std::size_t)> item_cost;
+  std::function<std::uint64_t(std::size_t)> item_cost{};
   /// Optional budget: before a chunk starts, the sum of `item_bytes` over its
   /// items is reserved (waiting while others hold it), and released when the
   /// chunk ends.  A chunk larger than the budget is split; an item larger
   /// than the whole budget fails with ItemFailure::over_budget.
   MemoryBudget* memory_budget = nullptr;
   /// Estimated bytes of item i, used with `memory_budget`.
-  std::function<std::uint64_t(std::size_t)> item_bytes;
+  std::function<std::uint64_t(std::size_t)> item_bytes{};
   /// Thread pool to use; nullptr = the pool running the caller (nested
   /// calls) or else ThreadPool::shared() (a private pool when more workers
   /// are asked for than it has).

@@ -30,7 +30,9 @@ class ByteWriter {
   /// Writes into `out`, after what it already holds.
   explicit ByteWriter(std::string& out) : out_(out) {}
   /// Appends `n` raw bytes.
-  void write_bytes(const void* data, std::size_t n) { out_.append(static_cast<const char*>(data), n); }
+  void write_bytes(const void* data, std::size_t n) {
+    if (n) out_.append(static_cast<const char*>(data), n);
+  }
   /// Appends `v` with its Codec.
   template <class T>
   void put(const T& v);
@@ -48,6 +50,7 @@ class ByteReader {
   /// Copies the next `n` bytes to `data`.
   void read_bytes(void* data, std::size_t n) {
     if (n > in_.size()) throw Error("result data ends early (corrupt worker output)");
+    if (n == 0) return;  // data may be null (an empty vector's)
     std::memcpy(data, in_.data(), n);
     in_.remove_prefix(n);
   }

@@ -1,0 +1,11 @@
+# Benchmarks of module cuda (Google Benchmark; only with the CUDA engine).
+#   bench/cuda_engine_bench [--benchmark_filter=W3]
+# Per workload (DESIGN.md W1, W2, W3, P1; GPUALIGN_BENCH_SCALE multiplies the
+# pair counts, default 1), local mode, score-only and with CIGAR: GCUPS over
+# kernel time, over device time including host<->device copies, and over the
+# whole call.  Reports an error (skips) where no usable GPU exists.
+if(GPUALIGN_HAVE_CUDA)
+  add_executable(cuda_engine_bench ${CMAKE_CURRENT_SOURCE_DIR}/cuda_engine_bench.cpp)
+  target_link_libraries(cuda_engine_bench PRIVATE gpualign::gpualign benchmark::benchmark)
+  target_include_directories(cuda_engine_bench PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/kernels)
+endif()

@@ -1,0 +1,80 @@
+// GPU throughput of the CUDA engine on DESIGN.md's workloads.  Iteration time
+// is the device time of one align() call (copies in, kernels, copies out:
+// CUDA events), so the headline rate includes host<->device copies; counters
+// add kernel-only and whole-call (host work and CPU CIGAR included) rates.
+
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "cuda/cuda_engine.hpp"
+#include "gpualign/workloads.hpp"
+
+namespace {
+
+using gpualign::AlignMode;
+using gpualign::AlignOptions;
+using gpualign::AlignOutput;
+
+double bench_scale() {
+  const char* s = std::getenv("GPUALIGN_BENCH_SCALE");
+  return s ? std::atof(s) : 1.0;
+}
+
+const gpualign::Workload& workload(const std::string& name) {
+  static std::map<std::string, std::unique_ptr<gpualign::Workload>> cache;
+  auto& w = cache[name];
+  if (!w) w = std::make_unique<gpualign::Workload>(gpualign::make_workload(name, 1, bench_scale()));
+  return *w;
+}
+
+void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output) {
+  auto engine = std::make_unique<gpualign::cuda::CudaEngine>();
+  if (!engine->available()) {
+    state.SkipWithError(("no usable GPU: " + engine->unavailable_reason()).c_str());
+    return;
+  }
+  const gpualign::Workload& w = workload(name);
+  const auto pairs = w.pairs();
+  std::vector<gpualign::Alignment> out(pairs.size());
+  const AlignOptions opt{AlignMode::local, output};
+  engine->align(pairs, w.scoring, opt, out);  // warm-up: buffers, module load
+  double kernel = 0, device = 0, wall = 0, cells = 0;
+  std::uint64_t reruns = 0, peak = 0;
+  for (auto _ : state) {
+    engine->align(pairs, w.scoring, opt, out);
+    const auto& s = engine->last_stats();
+    state.SetIterationTime(s.device_ms / 1e3);
+    kernel += s.kernel_ms;
+    device += s.device_ms;
+    wall += s.wall_ms;
+    reruns = s.reruns_32bit;
+    peak = s.peak_device_bytes;
+    cells += static_cast<double>(w.cells());
+  }
+  // Cells of the workload (the reverse pass for begins is extra work, not extra cells).
+  state.counters["GCUPS_kernel"] = kernel > 0 ? cells / (kernel * 1e6) : 0;
+  state.counters["GCUPS_copies"] = device > 0 ? cells / (device * 1e6) : 0;
+  state.counters["GCUPS_wall"] = wall > 0 ? cells / (wall * 1e6) : 0;
+  state.counters["pairs"] = static_cast<double>(pairs.size());
+  state.counters["reruns32"] = static_cast<double>(reruns);
+  state.counters["peak_dev_MB"] = static_cast<double>(peak) / 1e6;
+}
+
+const bool registered = [] {
+  for (const char* name : {"W1", "W2", "W3", "P1"})
+    for (AlignOutput o : {AlignOutput::score_end, AlignOutput::cigar})
+      benchmark::RegisterBenchmark((std::string("cuda/") + name + (o == AlignOutput::cigar ? "/cigar" : "/score")).c_str(),
+                                   BM_CudaEngine, std::string(name), o)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond)
+          ->Iterations(3);
+  return true;
+}();
+
+}  // namespace
+
+BENCHMARK_MAIN();

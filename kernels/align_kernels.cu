@@ -1,0 +1,113 @@
+// The kernels ("agent" code lives in inter_agent.hpp / intra_agent.hpp and is
+// shared with the CPU tests) and their launch wrappers.  One instance per
+// (width, mode): 2 x 3 per kernel, kept small for compile time.
+
+#include <thrust/execution_policy.h>
+#include <thrust/for_each.h>
+#include <thrust/iterator/counting_iterator.h>
+
+#include "device_warp.cuh"
+#include "inter_agent.hpp"
+#include "intra_agent.hpp"
+#include "launch.hpp"
+
+namespace gpualign::kern {
+namespace {
+
+// The substitution table goes to shared memory: every cell reads it.
+__device__ __forceinline__ void load_table(std::int32_t* tab, const std::int32_t* __restrict__ g) {
+  for (int i = static_cast<int>(threadIdx.x); i < kTableWords; i += static_cast<int>(blockDim.x)) tab[i] = g[i];
+  __syncthreads();
+}
+
+template <class Ops, int kMode>
+__global__ void __launch_bounds__(kBlockThreads) inter_kernel(InterArgs a, const std::int32_t* __restrict__ table) {
+  __shared__ std::int32_t tab[kTableWords];
+  load_table(tab, table);
+  inter_thread<Ops, kMode>(a, static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x), tab);
+}
+
+template <class Ops, int kMode>
+__global__ void __launch_bounds__(kBlockThreads) intra_kernel(IntraArgs a, const std::int32_t* __restrict__ table) {
+  __shared__ std::int32_t tab[kTableWords];
+  load_table(tab, table);
+  const int wid = static_cast<int>((blockIdx.x * blockDim.x + threadIdx.x) / kWarp);
+  if (wid >= a.num_workers) return;  // whole warps only: blockDim is a multiple of 32
+  intra_worker<Ops, kMode, DeviceWarp>(a, wid, tab);
+}
+
+using KernelInter = void (*)(InterArgs, const std::int32_t*);
+using KernelIntra = void (*)(IntraArgs, const std::int32_t*);
+
+KernelInter pick_inter(bool sixteen, int mode) {
+  if (sixteen) {
+    if (mode == kLocal) return inter_kernel<OpsS16x2, kLocal>;
+    if (mode == kGlobal) return inter_kernel<OpsS16x2, kGlobal>;
+    return inter_kernel<OpsS16x2, kSemiGlobal>;
+  }
+  if (mode == kLocal) return inter_kernel<OpsI32, kLocal>;
+  if (mode == kGlobal) return inter_kernel<OpsI32, kGlobal>;
+  return inter_kernel<OpsI32, kSemiGlobal>;
+}
+
+KernelIntra pick_intra(bool sixteen, int mode) {
+  if (sixteen) {
+    if (mode == kLocal) return intra_kernel<OpsS16x2, kLocal>;
+    if (mode == kGlobal) return intra_kernel<OpsS16x2, kGlobal>;
+    return intra_kernel<OpsS16x2, kSemiGlobal>;
+  }
+  if (mode == kLocal) return intra_kernel<OpsI32, kLocal>;
+  if (mode == kGlobal) return intra_kernel<OpsI32, kGlobal>;
+  return intra_kernel<OpsI32, kSemiGlobal>;
+}
+
+struct PackFunctor {
+  const Slot* slots;
+  const InterGroup* groups;
+  const std::uint8_t* codes;
+  std::uint32_t* q_words;
+  std::uint32_t* t_words;
+  int num_slots, lanes, bits, pad;
+  __device__ void operator()(int idx) const {
+    const int i = idx / lanes, h = idx % lanes, lane = i % kWarp;
+    const InterGroup& g = groups[i / kWarp];
+    const bool real = i < num_slots;
+    const Slot s = real ? slots[i] : Slot{};
+    pack_lane_words(q_words + g.q_words, codes, s.q_off[h], real ? s.prob[h].m : 0, g.q_wpl, lanes, h, lane, bits, pad);
+    pack_lane_words(t_words + g.t_words, codes, s.t_off[h], real ? s.prob[h].n : 0, g.t_wpl, lanes, h, lane, bits, pad);
+  }
+};
+
+}  // namespace
+
+void launch_inter(const InterArgs& a, bool sixteen, int mode, const std::int32_t* d_table, cudaStream_t stream) {
+  if (a.num_slots <= 0) return;
+  const int blocks = (a.num_slots + kBlockThreads - 1) / kBlockThreads;
+  pick_inter(sixteen, mode)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
+}
+
+void launch_intra(const IntraArgs& a, bool sixteen, int mode, const std::int32_t* d_table, cudaStream_t stream) {
+  if (a.num_workers <= 0) return;
+  const int warps_per_block = kBlockThreads / kWarp;
+  const int blocks = (a.num_workers + warps_per_block - 1) / warps_per_block;
+  pick_intra(sixteen, mode)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
+}
+
+int intra_blocks_per_sm(bool sixteen, int mode) {
+  int blocks = 0;
+  if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, pick_intra(sixteen, mode), kBlockThreads, 0) !=
+      cudaSuccess)
+    return 0;
+  return blocks;
+}
+
+void pack_inter_device(const Slot* d_slots, const InterGroup* d_groups, int num_slots, int num_groups,
+                       const std::uint8_t* d_codes, std::uint32_t* d_q_words, std::uint32_t* d_t_words, int lanes,
+                       int code_bits, int pad, cudaStream_t stream) {
+  if (num_groups <= 0) return;
+  const PackFunctor f{d_slots, d_groups, d_codes, d_q_words, d_t_words, num_slots, lanes, code_bits, pad};
+  thrust::for_each_n(thrust::cuda::par_nosync.on(stream), thrust::counting_iterator<int>(0),
+                     num_groups * kWarp * lanes, f);
+}
+
+}  // namespace gpualign::kern

@@ -1,0 +1,31 @@
+#pragma once
+// The GPU side of the `Warp` policy the intra-sequence agent is written
+// against (the CPU tests supply a fiber emulator with the same interface).
+
+#include <cstdint>
+
+namespace gpualign::kern {
+
+struct DeviceWarp {
+  static __device__ __forceinline__ int lane() { return static_cast<int>(threadIdx.x & 31u); }
+  static __device__ __forceinline__ std::uint32_t shfl_up(std::uint32_t v, int d) {
+    return __shfl_up_sync(0xFFFFFFFFu, v, d);
+  }
+  static __device__ __forceinline__ std::uint32_t shfl(std::uint32_t v, int src) {
+    return __shfl_sync(0xFFFFFFFFu, v, src);
+  }
+  static __device__ __forceinline__ void syncwarp() { __syncwarp(); }
+  static __device__ __forceinline__ void threadfence() { __threadfence(); }
+  // Boundary rows written by another warp: bypass L1 (not coherent).
+  static __device__ __forceinline__ std::uint32_t load_cg(const std::uint32_t* p) { return __ldcg(p); }
+  static __device__ __forceinline__ void store_cg(std::uint32_t* p, std::uint32_t v) { __stcg(p, v); }
+  static __device__ __forceinline__ std::int32_t load_volatile(const std::int32_t* p) {
+    return *static_cast<const volatile std::int32_t*>(p);
+  }
+  static __device__ __forceinline__ void store_volatile(std::int32_t* p, std::int32_t v) {
+    *static_cast<volatile std::int32_t*>(p) = v;
+  }
+  static __device__ __forceinline__ void pause() { __nanosleep(64); }
+};
+
+}  // namespace gpualign::kern

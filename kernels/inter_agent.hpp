@@ -1,0 +1,94 @@
+#pragma once
+// Inter-sequence agent: one thread aligns one slot (one pair at 32-bit, two
+// pairs in the halves of s16x2 registers at 16-bit).  The thread keeps a
+// strip of kInterRows query rows in registers, sweeps every target column,
+// and hands the strip's bottom row (G, F per column) to its next strip
+// through a boundary row in device memory.  Slots of a warp are sorted by
+// size and padded to the group's largest, so the warp stays converged and
+// its loads of interleaved codes and boundary cells are coalesced.
+
+#include <cstdint>
+
+#include "layout.hpp"
+#include "recurrence.hpp"
+
+namespace gpualign::kern {
+
+template <class Ops, int kMode>
+GPUALIGN_HD_TEMPLATE inline void inter_thread(const InterArgs& a, int slot_index, const std::int32_t* tab) {
+  constexpr int R = kInterRows;
+  constexpr int L = Ops::kLanes;
+  using V = typename Ops::V;
+  if (slot_index >= a.num_slots) return;
+  const int lane = slot_index % kWarp;
+  const InterGroup grp = a.groups[slot_index / kWarp];
+  const Slot& slot = a.slots[slot_index];
+  const Problem pr[2] = {slot.prob[0], slot.prob[1]};
+  const int open = a.sc.open, ext = a.sc.ext, mode = a.sc.mode;
+  const V vopen = Ops::make(open, open);
+  const V neg_ext = Ops::make(-ext, -ext);
+  const V floor = Ops::make(pr[0].bias, pr[1].bias);
+  const V sentinel = Ops::make(a.sc.sentinel, a.sc.sentinel);
+  const int bits = a.code_bits;
+  const int per_word = 32 / bits;
+  const std::uint32_t mask = (1u << bits) - 1u;
+
+  Cell2* scratch = a.scratch + grp.scratch + lane;  // column j at scratch[j * 32]
+  const std::uint32_t* qw = a.q_words + grp.q_words + lane;
+  const std::uint32_t* tw = a.t_words + grp.t_words + lane;
+
+  LaneBest best[2];
+  V runmax = sentinel;
+  Strip<Ops, R> st;
+
+  for (int row0 = 0; row0 < grp.rows; row0 += R) {
+GPUALIGN_UNROLL
+    for (int r = 0; r < R; ++r) {
+      const int p = row0 + r;
+GPUALIGN_UNROLL
+      for (int h = 0; h < L; ++h) {
+        const std::uint32_t word = qw[(static_cast<std::uint64_t>(p / per_word) * L + h) * kWarp];
+        st.qo[h][r] = static_cast<int>((word >> ((p % per_word) * bits)) & mask) * kTableStride;
+      }
+      const int c = boundary_col0(mode, p + 1, open, ext) - open;
+      st.g[r] = Ops::make(c + pr[0].bias, c + pr[1].bias);
+      st.e[r] = sentinel;
+    }
+    {
+      const int c = boundary_col0(mode, row0, open, ext) - open;
+      st.diag_top = Ops::make(c + pr[0].bias, c + pr[1].bias);
+    }
+    const bool first = row0 == 0;
+    const bool last = row0 + R >= grp.rows;
+    std::uint32_t tword[2] = {0, 0};
+    for (int j = 1; j <= grp.cols; ++j) {
+      const int p = j - 1;
+      if (p % per_word == 0) {
+GPUALIGN_UNROLL
+        for (int h = 0; h < L; ++h) tword[h] = tw[(static_cast<std::uint64_t>(p / per_word) * L + h) * kWarp];
+      }
+      const int shift = (p % per_word) * bits;
+      const int t0 = static_cast<int>((tword[0] >> shift) & mask);
+      const int t1 = L == 2 ? static_cast<int>((tword[1] >> shift) & mask) : 0;
+      V g, f;
+      if (first) {
+        const int c = boundary_row0(mode, j, open, ext) - open;
+        g = Ops::make(c + pr[0].bias, c + pr[1].bias);
+        f = sentinel;
+      } else {
+        const Cell2 cell = scratch[static_cast<std::uint64_t>(j) * kWarp];
+        g = Ops::from_bits(cell.g);
+        f = Ops::from_bits(cell.f);
+      }
+      strip_column<Ops, R, kMode == kLocal>(st, g, f, t0, t1, tab, vopen, neg_ext, floor);
+      if (!last) scratch[static_cast<std::uint64_t>(j) * kWarp] = Cell2{Ops::bits(g), Ops::bits(f)};
+      track_ends<Ops, R, kMode>(st, row0, j, pr, best, runmax);
+    }
+  }
+GPUALIGN_UNROLL
+  for (int h = 0; h < L; ++h)
+    a.out[static_cast<std::uint64_t>(slot_index) * 2 + h] =
+        make_partial<Ops>(best[h], pr[h], open, Ops::get(runmax, h), a.sc.limit_g);
+}
+
+}  // namespace gpualign::kern

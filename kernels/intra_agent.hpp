@@ -1,0 +1,168 @@
+#pragma once
+// Intra-sequence agent: a warp (a "worker") aligns tiles of kIntraTileRows
+// query rows of one long slot.  Lane k keeps rows [k*R, k*R + R) of the tile
+// in registers and runs one column behind lane k-1 (an anti-diagonal
+// wavefront): at step s lane k computes column s - k + 1 and receives the
+// G/F of the row above from lane k-1 by a warp shuffle.  Lane 0 reads the
+// previous tile's bottom row from a boundary row in device memory, 32
+// columns at a time, one chunk ahead (coalesced, latency hidden); lane 31
+// writes this tile's bottom row back in place and publishes its progress
+// every 32 columns, so several workers pipeline the tiles of one slot
+// (worker k takes tiles k, k + K, ...).  Workers of a launch are all
+// resident (the host sizes the grid from the occupancy), so spinning on a
+// predecessor cannot deadlock; a spin limit turns a bug into an error flag
+// instead of a hang.
+//
+// `Warp` supplies lane id, shuffles, fences and cache-bypassing loads: on the
+// GPU the intrinsics (device_warp.cuh), in the CPU tests a fiber emulator
+// that runs this same code lane by lane.
+
+#include <cstdint>
+
+#include "layout.hpp"
+#include "recurrence.hpp"
+
+namespace gpualign::kern {
+
+inline constexpr long long kSpinLimit = 1ll << 30;
+
+GPUALIGN_EXEC_CHECK_DISABLE
+template <class Ops, int kMode, class Warp>
+GPUALIGN_HD_TEMPLATE inline void intra_worker(const IntraArgs& a, int wid, const std::int32_t* tab) {
+  constexpr int R = kIntraRows;
+  constexpr int L = Ops::kLanes;
+  using V = typename Ops::V;
+  const int lane = Warp::lane();
+  const Worker wk = a.workers[wid];
+  const Slot& slot = a.slots[wk.slot];
+  const Problem pr[2] = {slot.prob[0], slot.prob[1]};
+  const int open = a.sc.open, ext = a.sc.ext, mode = a.sc.mode;
+  const V vopen = Ops::make(open, open);
+  const V neg_ext = Ops::make(-ext, -ext);
+  const V floor = Ops::make(pr[0].bias, pr[1].bias);
+  const V sentinel = Ops::make(a.sc.sentinel, a.sc.sentinel);
+  const int cols = slot.cols;
+  const int pad = a.pad_code;
+  Cell2* buf = a.bufs + slot.buf;                 // column j at buf[j]
+  std::int32_t* prog = a.progress + slot.progress;  // tile t at prog[t]
+
+  LaneBest best[2];
+  V runmax = sentinel;
+  Strip<Ops, R> st;
+
+  for (int tile = wk.k; tile < slot.tiles; tile += slot.workers) {
+    const int row0 = tile * kIntraTileRows + lane * R;
+GPUALIGN_UNROLL
+    for (int r = 0; r < R; ++r) {
+      const int p = row0 + r;
+GPUALIGN_UNROLL
+      for (int h = 0; h < L; ++h) {
+        const int code = p < pr[h].m ? a.codes[slot.q_off[h] + static_cast<std::uint64_t>(p)] : pad;
+        st.qo[h][r] = code * kTableStride;
+      }
+      const int c = boundary_col0(mode, p + 1, open, ext) - open;
+      st.g[r] = Ops::make(c + pr[0].bias, c + pr[1].bias);
+      st.e[r] = sentinel;
+    }
+    {
+      const int c = boundary_col0(mode, row0, open, ext) - open;
+      st.diag_top = Ops::make(c + pr[0].bias, c + pr[1].bias);
+    }
+    const bool first = tile == 0;
+    const bool last = tile == slot.tiles - 1;
+
+    // Loads the 32 columns of chunk c (lane l: column 32c + 1 + l) of the
+    // row above the tile: the previous tile's bottom row, or row 0.
+    std::uint32_t nxt_g = 0, nxt_f = 0, nxt_t = 0;
+    auto load_chunk = [&](int c) {
+      if (!first) {
+        if (lane == 0) {
+          const int need = 32 * c + 32 < cols ? 32 * c + 32 : cols;
+          long long spins = 0;
+          while (Warp::load_volatile(&prog[tile - 1]) < need) {
+            if (++spins > kSpinLimit || Warp::load_volatile(a.error) != 0) {
+              Warp::store_volatile(a.error, 1);
+              break;
+            }
+            Warp::pause();
+          }
+          Warp::threadfence();
+        }
+        Warp::syncwarp();
+      }
+      const int col = 32 * c + 1 + lane;
+      if (col <= cols) {
+        if (first) {
+          const int v = boundary_row0(mode, col, open, ext) - open;
+          nxt_g = Ops::bits(Ops::make(v + pr[0].bias, v + pr[1].bias));
+          nxt_f = Ops::bits(sentinel);
+        } else {
+          nxt_g = Warp::load_cg(&buf[col].g);
+          nxt_f = Warp::load_cg(&buf[col].f);
+        }
+        std::uint32_t t = 0;
+GPUALIGN_UNROLL
+        for (int h = 0; h < L; ++h) {
+          const int code = col - 1 < pr[h].n ? a.codes[slot.t_off[h] + static_cast<std::uint64_t>(col - 1)] : pad;
+          t |= static_cast<std::uint32_t>(code) << (8 * h);
+        }
+        nxt_t = t;
+      } else {
+        nxt_g = nxt_f = Ops::bits(sentinel);
+        nxt_t = static_cast<std::uint32_t>(pad) | (static_cast<std::uint32_t>(pad) << 8);
+      }
+    };
+
+    load_chunk(0);
+    std::uint32_t cur_g = 0, cur_f = 0, cur_t = 0;
+    std::uint32_t out_g = Ops::bits(sentinel), out_f = Ops::bits(sentinel), out_t = 0;
+    const int steps = cols + kWarp - 1;
+    for (int s = 0; s < steps; ++s) {
+      const int sl = s & (kWarp - 1);
+      if (sl == 0) {
+        cur_g = nxt_g;
+        cur_f = nxt_f;
+        cur_t = nxt_t;
+        const int c = s / kWarp + 1;
+        if (32 * c < cols) load_chunk(c);  // prefetch the next chunk
+      }
+      std::uint32_t in_g = Warp::shfl_up(out_g, 1);
+      std::uint32_t in_f = Warp::shfl_up(out_f, 1);
+      std::uint32_t in_t = Warp::shfl_up(out_t, 1);
+      const std::uint32_t c_g = Warp::shfl(cur_g, sl);
+      const std::uint32_t c_f = Warp::shfl(cur_f, sl);
+      const std::uint32_t c_t = Warp::shfl(cur_t, sl);
+      if (lane == 0) {
+        in_g = c_g;
+        in_f = c_f;
+        in_t = c_t;
+      }
+      const int j = s - lane + 1;
+      if (j >= 1 && j <= cols) {
+        V g = Ops::from_bits(in_g), f = Ops::from_bits(in_f);
+        strip_column<Ops, R, kMode == kLocal>(st, g, f, static_cast<int>(in_t & 0xFFu),
+                                              static_cast<int>((in_t >> 8) & 0xFFu), tab, vopen, neg_ext, floor);
+        out_g = Ops::bits(g);
+        out_f = Ops::bits(f);
+        out_t = in_t;
+        track_ends<Ops, R, kMode>(st, row0, j, pr, best, runmax);
+        if (lane == kWarp - 1 && !last) {
+          Warp::store_cg(&buf[j].g, out_g);
+          Warp::store_cg(&buf[j].f, out_f);
+          if ((j & (kWarp - 1)) == 0 || j == cols) {
+            Warp::threadfence();
+            Warp::store_volatile(&prog[tile], j);
+          }
+        }
+      }
+    }
+  }
+GPUALIGN_UNROLL
+  for (int h = 0; h < 2; ++h) {
+    Partial p{kNoCandidate, 0, 0, 0};
+    if (h < L) p = make_partial<Ops>(best[h], pr[h], open, Ops::get(runmax, h), a.sc.limit_g);
+    a.out[(static_cast<std::uint64_t>(wid) * kWarp + lane) * 2 + h] = p;
+  }
+}
+
+}  // namespace gpualign::kern

@@ -1,0 +1,32 @@
+#pragma once
+// Host entry points of the device code (the "dispatch" layer): pick the
+// template instance for (width, mode) and launch it.  Internal header, used
+// by src/cuda only; no CUDA type leaks into the public API.
+
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+#include "layout.hpp"
+
+namespace gpualign::kern {
+
+/// Threads per block of both kernels.
+inline constexpr int kBlockThreads = 128;
+
+/// Launches the inter-sequence kernel over a.num_slots threads.
+void launch_inter(const InterArgs& a, bool sixteen, int mode, const std::int32_t* d_table, cudaStream_t stream);
+
+/// Launches the intra-sequence kernel for a.num_workers warps.
+void launch_intra(const IntraArgs& a, bool sixteen, int mode, const std::int32_t* d_table, cudaStream_t stream);
+
+/// Resident blocks per multiprocessor of the intra kernel (for the worker
+/// capacity that keeps every launch co-resident).
+int intra_blocks_per_sm(bool sixteen, int mode);
+
+/// Packs the interleaved code words of an inter launch on the device (Thrust).
+void pack_inter_device(const Slot* d_slots, const InterGroup* d_groups, int num_slots, int num_groups,
+                       const std::uint8_t* d_codes, std::uint32_t* d_q_words, std::uint32_t* d_t_words, int lanes,
+                       int code_bits, int pad, cudaStream_t stream);
+
+}  // namespace gpualign::kern

@@ -1,0 +1,99 @@
+#pragma once
+// Plain-data descriptors the host fills and the kernels read.  No CUDA types:
+// the CPU tests and the host planner include this header too.
+
+#include <cstdint>
+
+#include "recurrence.hpp"
+
+namespace gpualign::kern {
+
+inline constexpr int kWarp = 32;
+/// Query rows each thread keeps in registers (a strip).
+inline constexpr int kInterRows = 8;
+inline constexpr int kIntraRows = 8;
+/// Rows of one intra-sequence tile: a warp, each lane one strip.
+inline constexpr int kIntraTileRows = kWarp * kIntraRows;
+
+/// A cell of a boundary row: G and F of one column, as raw bits.
+struct Cell2 {
+  std::uint32_t g, f;
+};
+
+/// Inter-sequence kernel: one thread per slot (one or two problems); 32
+/// consecutive slots form a group whose sequences are stored interleaved so
+/// that a warp's loads are coalesced: word w of lane l, problem h, at
+/// base + (w * lanes + h) * 32 + l.  DNA packs 8 codes of 4 bits per word,
+/// protein 4 codes of 8 bits.
+struct InterGroup {
+  std::uint64_t q_words = 0;   ///< offset of the group's query words
+  std::uint64_t t_words = 0;   ///< offset of the group's target words
+  std::uint64_t scratch = 0;   ///< offset of the group's boundary row, (cols + 1) * 32 cells
+  std::int32_t rows = 0;       ///< longest query in the group (multiple of kInterRows after padding)
+  std::int32_t cols = 0;       ///< longest target in the group
+  std::int32_t q_wpl = 0;      ///< query words per lane and problem
+  std::int32_t t_wpl = 0;      ///< target words per lane and problem
+};
+
+/// One slot: up to two problems packed in the lanes of a 16-bit register.
+struct Slot {
+  Problem prob[2];
+  std::int32_t job[2] = {-1, -1};  ///< host job index of each problem, -1 when empty
+  std::uint64_t q_off[2] = {0, 0}; ///< offsets of raw codes (bytes) of each problem
+  std::uint64_t t_off[2] = {0, 0};
+  std::int32_t rows = 0, cols = 0; ///< max over the slot's problems
+  // Intra-sequence only:
+  std::uint64_t buf = 0;           ///< offset of the slot's boundary row (cols + 1 cells)
+  std::uint64_t progress = 0;      ///< offset of the slot's per-tile progress counters
+  std::int32_t tiles = 0;          ///< ceil(rows / kIntraTileRows)
+  std::int32_t workers = 0;        ///< warps sharing the slot's tiles
+};
+
+/// Worker (warp) of the intra-sequence kernel: tiles k, k + K, ... of one slot.
+struct Worker {
+  std::int32_t slot = 0;
+  std::int32_t k = 0;
+};
+
+struct InterArgs {
+  const std::uint32_t* q_words = nullptr;
+  const std::uint32_t* t_words = nullptr;
+  const InterGroup* groups = nullptr;
+  const Slot* slots = nullptr;
+  Cell2* scratch = nullptr;
+  Partial* out = nullptr;  ///< 2 per slot
+  std::int32_t num_slots = 0;
+  std::int32_t code_bits = 4;  ///< 4 (DNA) or 8 (protein)
+  ScoreConsts sc;
+};
+
+struct IntraArgs {
+  const std::uint8_t* codes = nullptr;
+  const Slot* slots = nullptr;
+  const Worker* workers = nullptr;
+  Cell2* bufs = nullptr;
+  std::int32_t* progress = nullptr;
+  Partial* out = nullptr;  ///< 2 per lane of every worker: ((w * 32) + lane) * 2 + h
+  std::int32_t* error = nullptr;  ///< set to 1 if a worker gave up waiting (should never happen)
+  std::int32_t num_workers = 0;
+  std::int32_t pad_code = 15;
+  ScoreConsts sc;
+};
+
+/// Packs the codes of one lane/problem of an inter group (also the body of
+/// the device packing functor).  `codes` holds raw one-byte codes.
+GPUALIGN_HD void pack_lane_words(std::uint32_t* dst, const std::uint8_t* codes, std::uint64_t off, int len,
+                                 int words, int lanes, int h, int lane, int bits, int pad) {
+  const int per_word = 32 / bits;
+  for (int w = 0; w < words; ++w) {
+    std::uint32_t word = 0;
+    for (int c = 0; c < per_word; ++c) {
+      const int p = w * per_word + c;
+      const std::uint32_t code = p < len ? codes[off + static_cast<std::uint64_t>(p)] : static_cast<std::uint32_t>(pad);
+      word |= code << (c * bits);
+    }
+    dst[(static_cast<std::uint64_t>(w) * lanes + h) * kWarp + lane] = word;
+  }
+}
+
+}  // namespace gpualign::kern

@@ -1,0 +1,217 @@
+#pragma once
+// The per-cell recurrences (Gotoh, affine gaps) shared by every CUDA kernel
+// and by the CPU tests that emulate them.
+//
+// Conventions match src/core/reference_aligner.cpp exactly:
+//   E(i,j) = max(H(i,j-1) - open, E(i,j-1) - extend)   gap along the target (D)
+//   F(i,j) = max(H(i-1,j) - open, F(i-1,j) - extend)   gap along the query  (I)
+//   H(i,j) = max(H(i-1,j-1) + s(a_i, b_j), E, F [, 0 when local])
+// Boundaries: local H = 0 on row 0 and column 0; global gap costs on both;
+// semi-global row 0 free, column 0 costs.
+//
+// The kernels keep G = H - open instead of H, with `open` folded into the
+// substitution table (s' = s + open), so one cell costs five DPX operations:
+//   F = max(F_up - ext, G_up)      E = max(E - ext, G_left)
+//   H = max(G_diag + s', E, F [, floor])       G = H - open
+//
+// 16-bit lanes store value + bias, the bias chosen per problem on the host so
+// that the lowest value any cell can take stays above -32768 (see
+// kern::bias16); the highest is watched: a problem whose G ever exceeds
+// limit_g16 is reported as overflowed and rerun at 32-bit, before any add
+// could wrap.  Padding rows/columns (code kPad) score negatively, so they can
+// never beat a real cell: cells of the real problem do not depend on them, and
+// padded cells stay strictly below the best real one.
+
+#include <cstdint>
+
+#include "hd.hpp"
+#include "packed16.hpp"
+
+namespace gpualign::kern {
+
+enum Mode : int { kLocal = 0, kGlobal = 1, kSemiGlobal = 2 };
+
+/// Substitution-table stride; codes are < 32 (DNA 15 + pad, protein 24 + pad).
+inline constexpr int kTableStride = 32;
+inline constexpr int kTableCells = kTableStride * kTableStride;
+/// Table layout in memory: [plain int32 s'][s' low halves][s' << 16].
+inline constexpr int kTableWords = 3 * kTableCells;
+
+/// Score of a problem that has no candidate end in this part of the matrix.
+inline constexpr std::int32_t kNoCandidate = INT32_MIN;
+/// Flags of a partial result.
+inline constexpr std::int32_t kFlagOverflow = 1;
+
+/// Constants of one launch (same scoring for every problem in it).
+struct ScoreConsts {
+  int open = 0, ext = 0;
+  int mode = kLocal;
+  int sentinel = 0;   ///< stored "minus infinity" (32-bit: INT32_MIN / 4; 16-bit: -32768 + ext)
+  int limit_g = 0;    ///< 16-bit: largest stored G that cannot lead to a wrap
+};
+
+/// H(0, j) and H(i, 0) of the boundary (true values, not biased).
+GPUALIGN_HD int gap_cost(int k, int open, int ext) { return k == 0 ? 0 : -(open + (k - 1) * ext); }
+GPUALIGN_HD int boundary_row0(int mode, int j, int open, int ext) {
+  return mode == kGlobal ? gap_cost(j, open, ext) : 0;
+}
+GPUALIGN_HD int boundary_col0(int mode, int i, int open, int ext) {
+  return mode == kLocal ? 0 : gap_cost(i, open, ext);
+}
+
+/// A partial end: best cell found by one thread / lane for one problem.
+struct Partial {
+  std::int32_t score;  ///< true score, or kNoCandidate
+  std::int32_t qend;   ///< exclusive
+  std::int32_t tend;   ///< exclusive
+  std::int32_t flags;
+};
+
+/// The reference's order of end cells: higher score, then smaller tend, then
+/// smaller qend.  True when (s, q, t) beats (bs, bq, bt).
+GPUALIGN_HD bool end_better(long long s, long long q, long long t, long long bs, long long bq, long long bt) {
+  return s > bs || (s == bs && (t < bt || (t == bt && q < bq)));
+}
+
+/// Per-lane state of a strip of R query rows sweeping the target columns.
+template <class Ops, int R>
+struct Strip {
+  using V = typename Ops::V;
+  V g[R];        // G of each row at the last processed column
+  V e[R];        // E of each row
+  V diag_top;    // G of the row above the strip, previous column
+  int qo[2][R];  // table offsets (code * stride) of the strip's query codes, per lane
+};
+
+/// One column of a strip.  In: G and F of the row above at this column
+/// (g_io, f_io) and the target code of each packed problem (t0, t1).  Out:
+/// G and F of the strip's bottom row (the next strip's input).  `floor` is
+/// the stored 0 of local mode (the bias); unused otherwise.
+template <class Ops, int R, bool kIsLocal>
+GPUALIGN_HD_TEMPLATE inline void strip_column(Strip<Ops, R>& st, typename Ops::V& g_io, typename Ops::V& f_io,
+                                              int t0, int t1, const std::int32_t* tab, typename Ops::V open,
+                                              typename Ops::V neg_ext, typename Ops::V floor) {
+  using V = typename Ops::V;
+  V g_up = g_io;
+  V f = f_io;
+  V diag = st.diag_top;
+  st.diag_top = g_up;
+GPUALIGN_UNROLL
+  for (int r = 0; r < R; ++r) {
+    V s;
+    if constexpr (Ops::kLanes == 1) {
+      s = static_cast<V>(tab[st.qo[0][r] + t0]);
+    } else {
+      s = static_cast<V>(tab[kTableCells + st.qo[0][r] + t0]) |
+          static_cast<V>(tab[2 * kTableCells + st.qo[1][r] + t1]);
+    }
+    f = Ops::addmax(f, neg_ext, g_up);             // F(i,j) = max(F(i-1,j) - ext, G(i-1,j))
+    const V e = Ops::addmax(st.e[r], neg_ext, st.g[r]);  // E(i,j) = max(E(i,j-1) - ext, G(i,j-1))
+    st.e[r] = e;
+    V h = Ops::addmax(diag, s, e);                 // G(i-1,j-1) + s + open = H(i-1,j-1) + s
+    if constexpr (kIsLocal) h = Ops::max3(h, f, floor);
+    else h = Ops::max(h, f);
+    diag = st.g[r];
+    g_up = Ops::sub(h, open);
+    st.g[r] = g_up;
+  }
+  g_io = g_up;
+  f_io = f;
+}
+
+/// Column maximum of G over the strip (for local ends and overflow checks).
+template <class Ops, int R>
+GPUALIGN_HD_TEMPLATE inline typename Ops::V strip_max(const Strip<Ops, R>& st) {
+  typename Ops::V m = st.g[0];
+GPUALIGN_UNROLL
+  for (int r = 1; r + 1 < R; r += 2) m = Ops::max3(m, st.g[r], st.g[r + 1]);
+  if constexpr (R % 2 == 0) m = Ops::max(m, st.g[R - 1]);
+  return m;
+}
+
+/// G of row `r` (a run-time index) of problem `lane`, without indexing the
+/// register array at run time (which would move it to local memory).
+template <class Ops, int R>
+GPUALIGN_HD_TEMPLATE inline int strip_get(const Strip<Ops, R>& st, int r, int lane) {
+  typename Ops::V v = st.g[0];
+GPUALIGN_UNROLL
+  for (int k = 1; k < R; ++k)
+    if (k == r) v = st.g[k];
+  return Ops::get(v, lane);
+}
+
+/// First row of the strip whose G (problem `lane`) equals `value`.
+template <class Ops, int R>
+GPUALIGN_HD_TEMPLATE inline int strip_find(const Strip<Ops, R>& st, int value, int lane) {
+  int found = R;
+GPUALIGN_UNROLL
+  for (int k = R - 1; k >= 0; --k)
+    if (Ops::get(st.g[k], lane) == value) found = k;
+  return found;
+}
+
+/// Running best end of one problem as seen by one lane, kept in stored units.
+struct LaneBest {
+  int score = kNoCandidate;  // stored G, or kNoCandidate
+  int qend = 0, tend = 0;
+  GPUALIGN_HD void offer(int s, int q, int t) {
+    if (score == kNoCandidate || end_better(s, q, t, score, qend, tend)) {
+      score = s;
+      qend = q;
+      tend = t;
+    }
+  }
+};
+
+/// Per-problem facts a kernel needs: true lengths and the 16-bit bias.
+struct Problem {
+  int m = 0, n = 0;  ///< query and target length
+  int bias = 0;      ///< stored = value + bias (0 at 32-bit)
+};
+
+/// After a column `j` (1-based) of a strip whose first row is `row0`
+/// (0-based): offers the strip's candidates to each problem's best, and
+/// folds the column maximum into `runmax` (overflow watch).
+template <class Ops, int R, int kMode>
+GPUALIGN_HD_TEMPLATE inline void track_ends(const Strip<Ops, R>& st, int row0, int j, const Problem* pr,
+                                            LaneBest* best, typename Ops::V& runmax) {
+  if constexpr (kMode == kLocal || Ops::kLanes == 2) {
+    const typename Ops::V cm = strip_max<Ops, R>(st);
+    if constexpr (Ops::kLanes == 2) runmax = Ops::max(runmax, cm);
+    if constexpr (kMode == kLocal) {
+GPUALIGN_UNROLL
+      for (int h = 0; h < Ops::kLanes; ++h) {
+        const int v = Ops::get(cm, h);
+        // >= : an equal value in a later tile may have a smaller tend.
+        if (best[h].score == kNoCandidate || v >= best[h].score) {
+          const int r = strip_find<Ops, R>(st, v, h);
+          best[h].offer(v, row0 + r + 1, j);
+        }
+      }
+    }
+  }
+  if constexpr (kMode != kLocal) {
+GPUALIGN_UNROLL
+    for (int h = 0; h < Ops::kLanes; ++h) {
+      const int r = pr[h].m - 1 - row0;  // register index of the query's last row
+      if (r >= 0 && r < R && (kMode == kSemiGlobal ? j <= pr[h].n : j == pr[h].n)) {
+        const int v = strip_get<Ops, R>(st, r, h);
+        if (best[h].score == kNoCandidate || v > best[h].score) best[h].offer(v, pr[h].m, j);
+      }
+    }
+  }
+}
+
+/// Turns a lane's best into a Partial (true score = G - bias + open).
+template <class Ops>
+GPUALIGN_HD_TEMPLATE inline Partial make_partial(const LaneBest& b, const Problem& p, int open, int runmax_lane,
+                                                 int limit_g) {
+  Partial out;
+  out.score = b.score == kNoCandidate ? kNoCandidate : b.score - p.bias + open;
+  out.qend = b.qend;
+  out.tend = b.tend;
+  out.flags = (Ops::kLanes == 2 && runmax_lane > limit_g) ? kFlagOverflow : 0;
+  return out;
+}
+
+}  // namespace gpualign::kern

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# gpu-check.sh -- build, test and benchmark the CUDA engine on a GPU machine
+# in one run of a few minutes, printing a short table last.
+#
+#   scripts/gpu-check.sh                 configure + build here for sm_90, then test and bench
+#   GPUALIGN_PREBUILT=DIR scripts/gpu-check.sh
+#                                        use binaries built elsewhere (a carried build dir,
+#                                        configured with -DCMAKE_CUDA_ARCHITECTURES=90)
+# Environment:
+#   GPUALIGN_DEPS=DIR      Debian packages unpacked with `dpkg -x` (libhts3, libhts-dev,
+#                          libhtscodecs2, libdeflate0, libparasail*): the GPU machine
+#                          lacks htslib and parasail; they are found there.
+#   GPUALIGN_GPU_BUILD=DIR build directory (default: build-gpu in the checkout)
+#   GPUALIGN_BENCH_SCALE   multiplies the workloads' pair counts (default 1)
+# Each stage has its own time limit so the whole run stays under 6 minutes.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${GPUALIGN_PREBUILT:-${GPUALIGN_GPU_BUILD:-$root/build-gpu}}
+jobs=$(nproc 2>/dev/null || echo 4)
+status=0
+tests_line="not run"
+start=$(date +%s)
+
+say() { printf '== %s\n' "$*" >&2; }
+
+if [[ -n "${GPUALIGN_DEPS:-}" ]]; then
+  deps=$(cd "$GPUALIGN_DEPS" && pwd)
+  libdir="$deps/usr/lib/x86_64-linux-gnu"
+  export LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  export PKG_CONFIG_PATH="$libdir/pkgconfig:$deps/usr/share/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+  export CMAKE_PREFIX_PATH="$deps/usr${CMAKE_PREFIX_PATH:+:$CMAKE_PREFIX_PATH}"
+  export CPATH="$deps/usr/include${CPATH:+:$CPATH}"
+  export LIBRARY_PATH="$libdir${LIBRARY_PATH:+:$LIBRARY_PATH}"
+  # pkg-config files of unpacked packages name /usr as their prefix.
+  export PKG_CONFIG_SYSROOT_DIR="$deps"
+fi
+# Carried builds may bring htslib's shared objects next to them.
+[[ -d "$build/deps" ]] && export LD_LIBRARY_PATH="$build/deps${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+say "device"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -n 4 >&2 || true
+
+if [[ -z "${GPUALIGN_PREBUILT:-}" ]]; then
+  say "configure ($build, sm_90)"
+  if ! timeout 90 cmake -S "$root" -B "$build" -DGPUALIGN_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
+      -DCMAKE_BUILD_TYPE=Release -DGPUALIGN_BUILD_APPS=OFF >"$build.configure.log" 2>&1; then
+    tail -n 30 "$build.configure.log" >&2
+    say "configure failed"
+    exit 1
+  fi
+  say "build"
+  if ! timeout 240 cmake --build "$build" -j"$jobs" --target cuda_engine_gpu cuda_engine_host \
+      cuda_kernel_math_cpu cuda_engine_bench >"$build.build.log" 2>&1; then
+    grep -E "error|Error" "$build.build.log" | head -n 30 >&2
+    say "build failed"
+    exit 1
+  fi
+fi
+
+say "tests (gpu label, then the CUDA module's cpu tests)"
+test_log="$build/gpu-check.tests.log"
+if [[ -z "${GPUALIGN_PREBUILT:-}" ]]; then
+  timeout 150 ctest --test-dir "$build" -L gpu --output-on-failure --timeout 120 >"$test_log" 2>&1
+  rc=$?
+  timeout 60 ctest --test-dir "$build" -L cpu -R '^(CudaEngineHost|CudaEnginePlan|PackedS16x2|Width/(Inter|Intra)KernelCpu|KernelBeginsCpu|Overflow16Cpu)' \
+    --timeout 60 >>"$test_log" 2>&1 || rc=1
+  tests_line=$(grep -E "tests passed|tests failed" "$test_log" | tr '\n' ' ')
+else
+  rc=0
+  for t in cuda_engine_gpu cuda_engine_host cuda_kernel_math_cpu; do
+    timeout 150 "$build/tests/cuda/$t" >>"$test_log" 2>&1 || rc=1
+  done
+  tests_line="$(grep -c '^\[       OK \]' "$test_log") ok, $(grep -c '^\[  FAILED  \]' "$test_log") failed lines, $(grep -c '^\[  SKIPPED \]' "$test_log") skipped"
+fi
+[[ $rc -ne 0 ]] && status=1
+grep -E "FAILED|SKIPPED|Failure" "$test_log" | head -n 20 >&2
+tail -n 5 "$test_log" >&2
+
+say "benchmark"
+csv="$build/gpu-check.bench.csv"
+timeout 150 "$build/bench/cuda_engine_bench" --benchmark_out="$csv" --benchmark_out_format=csv \
+  >"$build/gpu-check.bench.log" 2>&1 || status=1
+tail -n 12 "$build/gpu-check.bench.log" >&2
+
+echo
+echo "gpu-check: $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -n 1), $(( $(date +%s) - start )) s"
+echo "tests: $tests_line"
+if [[ -s "$csv" ]]; then
+  # Google Benchmark's CSV: a header row naming the counters, then one row per run.
+  awk -F, '
+    /^name,/ { for (i = 1; i <= NF; ++i) { gsub(/"/, "", $i); col[$i] = i }; hdr = 1;
+               printf "%-18s %10s %13s %13s %11s %9s\n", "workload", "time_ms", "GCUPS_kernel", "GCUPS_copies", "GCUPS_wall", "reruns32"; next }
+    hdr { gsub(/"/, "", $1);
+          if ($col["error_occurred"] == "true") { printf "%-18s %s\n", $1, $col["error_message"]; next }
+          printf "%-18s %10.2f %13.0f %13.0f %11.0f %9d\n", $1, $col["real_time"], $col["GCUPS_kernel"],
+                 $col["GCUPS_copies"], $col["GCUPS_wall"], $col["reruns32"] }' "$csv"
+else
+  echo "benchmark: no results"
+fi
+exit $status

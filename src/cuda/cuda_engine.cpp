@@ -1,0 +1,531 @@
+// Host side of the CUDA engine.  Per align() call:
+//   1. forward pass on the GPU: score and end of every pair (16-bit where
+//      eligible; pairs that overflow are rerun at 32-bit);
+//   2. begin: the same pass on the reversed prefixes [0, qend) x [0, tend);
+//   3. CIGAR: on the CPU, a global alignment of the [begin, end) window by
+//      the reference aligner (the GPU traceback is not implemented).
+// Pairs go to the inter-sequence kernel (a thread per slot) when short and
+// to the intra-sequence kernel (warps per slot) when long.  Batches are cut to
+// a device memory budget from cudaMemGetInfo and alternate between streams,
+// so one batch's copies overlap another's kernels; buffers are reused.
+
+#include "cuda/cuda_engine.hpp"
+
+#include <cuda_runtime_api.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+#include "cuda/cuda_check.hpp"
+#include "cuda/device_memory.hpp"
+#include "gpualign/error.hpp"
+#include "gpualign/reference_aligner.hpp"
+#include "launch.hpp"
+#include "plan.hpp"
+
+namespace gpualign::cuda {
+namespace {
+
+constexpr int kStreams = 2;
+constexpr int kInterMaxLen = 2048;            // longer pairs go to the intra kernel
+constexpr std::size_t kMaxBatchPairs = 16384;  // keeps several batches in flight on big inputs
+constexpr std::size_t kMaxBatchCodes = std::size_t{64} << 20;
+
+std::size_t align_up(std::size_t v) { return (v + 255) & ~std::size_t{255}; }
+
+// One problem for the device: codes read forward or reversed.
+struct Spec {
+  const std::uint8_t* q = nullptr;
+  const std::uint8_t* t = nullptr;
+  std::int32_t m = 0, n = 0;
+  bool reversed = false;
+};
+
+enum class Kind { inter, intra };
+
+}  // namespace
+
+std::string probe_cuda_device() {
+  int driver = 0;
+  if (cudaDriverGetVersion(&driver) != cudaSuccess || driver == 0) return "no CUDA driver (no GPU here)";
+  int n = 0;
+  const cudaError_t e = cudaGetDeviceCount(&n);
+  if (e == cudaErrorNoDevice || (e == cudaSuccess && n == 0)) return "no CUDA device";
+  if (e == cudaErrorInsufficientDriver) return "CUDA driver too old for this build";
+  if (e != cudaSuccess) return std::string("CUDA not usable: ") + cudaGetErrorString(e);
+  cudaDeviceProp p{};
+  if (cudaGetDeviceProperties(&p, 0) != cudaSuccess) return "cannot read CUDA device properties";
+  if (p.major < 8)
+    return "GPU " + std::string(p.name) + " has compute capability " + std::to_string(p.major) + "." +
+           std::to_string(p.minor) + " (8.0 or newer needed)";
+  return {};
+}
+
+struct CudaEngine::Impl {
+  // One stream with its own buffers; a batch in flight on it.
+  struct Lane {
+    cudaStream_t stream = nullptr;
+    cudaEvent_t ev_begin = nullptr, ev_k0 = nullptr, ev_k1 = nullptr, ev_end = nullptr;
+    PinnedBuffer up, down;
+    DeviceBuffer dev;
+    bool busy = false;
+    // The batch in flight.
+    std::vector<int> jobs;            // spec index of each job
+    std::vector<kern::Slot> slots;    // host copy, to merge partials
+    std::vector<kern::Worker> workers;
+    std::vector<char> ignore;         // job -> result ignored (moved to 32-bit)
+    Kind kind = Kind::inter;
+    bool sixteen = false;
+    std::size_t out_count = 0, error_at = 0;
+    std::uint64_t cells = 0;
+  };
+
+  std::string reason;
+  cudaDeviceProp props{};
+  Lane lanes[kStreams];
+  cudaEvent_t intra_done = nullptr;  // intra launches never overlap (their workers spin)
+  DeviceBuffer table;
+  CudaRunStats stats;
+  int next_lane = 0;
+
+  // Per align() call.
+  kern::PlanScoring ps;
+  int pad = 0, code_bits = 4;
+  std::vector<Spec>* specs = nullptr;
+  std::vector<kern::MergedEnd>* ends = nullptr;
+  std::vector<int>* rerun = nullptr;
+
+  Impl() {
+    reason = probe_cuda_device();
+    if (!reason.empty()) return;
+    try {
+      GPUALIGN_CUDA_CHECK(cudaGetDeviceProperties(&props, 0));
+      for (Lane& l : lanes) {
+        GPUALIGN_CUDA_CHECK(cudaStreamCreateWithFlags(&l.stream, cudaStreamNonBlocking));
+        for (cudaEvent_t* e : {&l.ev_begin, &l.ev_k0, &l.ev_k1, &l.ev_end}) GPUALIGN_CUDA_CHECK(cudaEventCreate(e));
+      }
+      GPUALIGN_CUDA_CHECK(cudaEventCreateWithFlags(&intra_done, cudaEventDisableTiming));
+    } catch (const Error& e) {
+      reason = e.what();
+    }
+  }
+  ~Impl() {
+    for (Lane& l : lanes) {
+      if (l.stream) cudaStreamSynchronize(l.stream);
+      for (cudaEvent_t e : {l.ev_begin, l.ev_k0, l.ev_k1, l.ev_end})
+        if (e) cudaEventDestroy(e);
+      if (l.stream) cudaStreamDestroy(l.stream);
+    }
+    if (intra_done) cudaEventDestroy(intra_done);
+  }
+
+  std::size_t budget() const {
+    std::size_t free = 0, total = 0;
+    GPUALIGN_CUDA_CHECK(cudaMemGetInfo(&free, &total));
+    // Leave room for the other streams' buffers and the runtime.
+    return std::max<std::size_t>(free / (2 * kStreams), std::size_t{16} << 20);
+  }
+
+  int intra_capacity(bool sixteen) const {
+    const int per_sm = std::max(1, kern::intra_blocks_per_sm(sixteen, ps.mode));
+    return per_sm * props.multiProcessorCount * (kern::kBlockThreads / kern::kWarp);
+  }
+
+  // Device bytes of a batch (upper estimate from the jobs alone).
+  std::size_t batch_bytes(Kind kind, std::uint64_t codes, std::uint64_t rows_sum, std::uint64_t cols_sum,
+                          std::size_t njobs) const {
+    std::size_t b = align_up(codes) + align_up(njobs * sizeof(kern::Slot)) + (njobs + 64) * 64;
+    if (kind == Kind::inter) {
+      b += 2 * (rows_sum + cols_sum + 64 * njobs) + (cols_sum + njobs) * sizeof(kern::Cell2) * 2;
+      b += njobs * 2 * sizeof(kern::Partial);
+    } else {
+      b += (cols_sum + njobs) * sizeof(kern::Cell2) + rows_sum / 64 + njobs * 8;
+      b += std::size_t{1} << 20;  // workers and their partials
+    }
+    return b;
+  }
+
+  void finish(Lane& l) {
+    if (!l.busy) return;
+    l.busy = false;
+    GPUALIGN_CUDA_CHECK(cudaStreamSynchronize(l.stream));
+    float k = 0, d = 0;
+    GPUALIGN_CUDA_CHECK(cudaEventElapsedTime(&k, l.ev_k0, l.ev_k1));
+    GPUALIGN_CUDA_CHECK(cudaEventElapsedTime(&d, l.ev_begin, l.ev_end));
+    stats.kernel_ms += k;
+    stats.device_ms += d;
+    stats.device_cells += l.cells;
+    const auto* parts = reinterpret_cast<const kern::Partial*>(l.down.data());
+    if (l.kind == Kind::intra) {
+      std::int32_t err = 0;
+      std::memcpy(&err, l.down.data() + l.error_at, sizeof err);
+      if (err) throw Error("CUDA engine: an intra-sequence worker timed out waiting for its predecessor");
+    }
+    auto merge = [&](int job, const kern::Partial& p) {
+      if (job < 0 || l.ignore[static_cast<std::size_t>(job)]) return;
+      const Spec& s = (*specs)[static_cast<std::size_t>(l.jobs[static_cast<std::size_t>(job)])];
+      kern::merge_partial((*ends)[static_cast<std::size_t>(l.jobs[static_cast<std::size_t>(job)])], p, s.m, s.n);
+    };
+    const int L = l.sixteen ? 2 : 1;
+    if (l.kind == Kind::inter) {
+      for (std::size_t i = 0; i < l.slots.size(); ++i)
+        for (int h = 0; h < L; ++h) merge(l.slots[i].job[h], parts[i * 2 + h]);
+    } else {
+      for (std::size_t w = 0; w < l.workers.size(); ++w) {
+        const kern::Slot& s = l.slots[static_cast<std::size_t>(l.workers[w].slot)];
+        for (int lane = 0; lane < kern::kWarp; ++lane)
+          for (int h = 0; h < L; ++h) merge(s.job[h], parts[(w * kern::kWarp + lane) * 2 + h]);
+      }
+    }
+    if (l.sixteen)
+      for (std::size_t j = 0; j < l.jobs.size(); ++j) {
+        const int spec = l.jobs[j];
+        if (l.ignore[j] || (*ends)[static_cast<std::size_t>(spec)].overflow) rerun->push_back(spec);
+      }
+  }
+
+  // Stages, uploads, launches and starts the download of one batch.
+  void submit(Lane& l, const std::vector<int>& batch, Kind kind, bool sixteen) {
+    finish(l);
+    const int L = sixteen ? 2 : 1;
+    l.kind = kind;
+    l.sixteen = sixteen;
+    l.jobs = batch;
+    l.ignore.assign(batch.size(), 0);
+    l.cells = 0;
+
+    // Codes, in job order; reversed specs are reversed here.
+    std::vector<kern::Job> jobs(batch.size());
+    std::vector<int> bias(batch.size(), 0), order(batch.size());
+    std::uint64_t codes = 0;
+    for (std::size_t j = 0; j < batch.size(); ++j) {
+      const Spec& s = (*specs)[static_cast<std::size_t>(batch[j])];
+      jobs[j] = kern::Job{codes, codes + static_cast<std::uint64_t>(s.m), s.m, s.n};
+      codes += static_cast<std::uint64_t>(s.m) + static_cast<std::uint64_t>(s.n);
+      order[j] = static_cast<int>(j);
+      l.cells += static_cast<std::uint64_t>(s.m) * static_cast<std::uint64_t>(s.n);
+    }
+    std::vector<kern::Slot> slots = kern::make_slots(jobs, order, bias, L);
+    kern::InterPlan ip;
+    kern::IntraPlan xp;
+    std::vector<int> fallback;
+    if (kind == Kind::inter) {
+      ip = kern::make_inter_plan(std::move(slots), L, code_bits);
+      if (sixteen) fallback = kern::finalize_bias16(ip.slots, &ip.groups, ps);
+      l.slots = ip.slots;
+      l.workers.clear();
+    } else {
+      xp = kern::make_intra_plan(std::move(slots), intra_capacity(sixteen));
+      if (sixteen) fallback = kern::finalize_bias16(xp.slots, nullptr, ps);
+      l.slots = xp.slots;
+      l.workers = xp.workers;
+    }
+    for (int j : fallback) l.ignore[static_cast<std::size_t>(j)] = 1;
+
+    // Layout, identical in pinned and device memory for the uploaded part.
+    std::size_t off = 0;
+    auto place = [&](std::size_t bytes) {
+      const std::size_t at = off;
+      off = align_up(off + bytes);
+      return at;
+    };
+    const std::size_t at_codes = place(codes);
+    const std::size_t at_slots = place(l.slots.size() * sizeof(kern::Slot));
+    const std::size_t at_meta =
+        place(kind == Kind::inter ? ip.groups.size() * sizeof(kern::InterGroup) : xp.workers.size() * sizeof(kern::Worker));
+    const std::size_t upload = off;
+    std::size_t at_qw = 0, at_tw = 0, at_scratch = 0, at_bufs = 0, at_prog = 0, at_err = 0;
+    if (kind == Kind::inter) {
+      at_qw = place(ip.q_words * 4);
+      at_tw = place(ip.t_words * 4);
+      at_scratch = place(ip.scratch_cells * sizeof(kern::Cell2));
+      l.out_count = l.slots.size() * 2;
+    } else {
+      at_bufs = place(xp.buf_cells * sizeof(kern::Cell2));
+      at_prog = place(xp.progress_count * sizeof(std::int32_t));
+      l.out_count = xp.workers.size() * kern::kWarp * 2;
+    }
+    const std::size_t at_out = place(l.out_count * sizeof(kern::Partial));
+    const std::size_t out_bytes = l.out_count * sizeof(kern::Partial);
+    at_err = place(sizeof(std::int32_t));
+    const std::size_t down_bytes = at_err - at_out + sizeof(std::int32_t);
+    l.error_at = at_err - at_out;
+
+    l.up.reserve(upload);
+    l.down.reserve(down_bytes);
+    l.dev.reserve(off);
+    stats.peak_device_bytes = std::max<std::uint64_t>(stats.peak_device_bytes, l.dev.capacity());
+
+    std::uint8_t* h = l.up.data();
+    for (std::size_t j = 0; j < batch.size(); ++j) {
+      const Spec& s = (*specs)[static_cast<std::size_t>(batch[j])];
+      std::uint8_t* dq = h + at_codes + jobs[j].q_off;
+      std::uint8_t* dt = h + at_codes + jobs[j].t_off;
+      if (s.reversed) {
+        std::reverse_copy(s.q, s.q + s.m, dq);
+        std::reverse_copy(s.t, s.t + s.n, dt);
+      } else {
+        std::memcpy(dq, s.q, static_cast<std::size_t>(s.m));
+        std::memcpy(dt, s.t, static_cast<std::size_t>(s.n));
+      }
+    }
+    std::memcpy(h + at_slots, l.slots.data(), l.slots.size() * sizeof(kern::Slot));
+    if (kind == Kind::inter) std::memcpy(h + at_meta, ip.groups.data(), ip.groups.size() * sizeof(kern::InterGroup));
+    else std::memcpy(h + at_meta, xp.workers.data(), xp.workers.size() * sizeof(kern::Worker));
+
+    std::uint8_t* d = static_cast<std::uint8_t*>(l.dev.data());
+    const auto* d_tab = static_cast<const std::int32_t*>(table.data());
+    const kern::ScoreConsts sc = kern::make_consts(ps, sixteen);
+    GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_begin, l.stream));
+    GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(d, h, upload, cudaMemcpyHostToDevice, l.stream));
+    // Poison the results: a partial the kernel failed to write cannot pass for one.
+    GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_out, 0x5A, out_bytes, l.stream));
+    if (kind == Kind::inter) {
+      auto* qw = reinterpret_cast<std::uint32_t*>(d + at_qw);
+      auto* tw = reinterpret_cast<std::uint32_t*>(d + at_tw);
+      const auto* d_slots = reinterpret_cast<const kern::Slot*>(d + at_slots);
+      const auto* d_groups = reinterpret_cast<const kern::InterGroup*>(d + at_meta);
+      kern::pack_inter_device(d_slots, d_groups, static_cast<int>(l.slots.size()), static_cast<int>(ip.groups.size()),
+                              d + at_codes, qw, tw, L, code_bits, pad, l.stream);
+      GPUALIGN_CUDA_CHECK(cudaGetLastError());
+      kern::InterArgs a;
+      a.q_words = qw;
+      a.t_words = tw;
+      a.groups = d_groups;
+      a.slots = d_slots;
+      a.scratch = reinterpret_cast<kern::Cell2*>(d + at_scratch);
+      a.out = reinterpret_cast<kern::Partial*>(d + at_out);
+      a.num_slots = static_cast<int>(l.slots.size());
+      a.code_bits = code_bits;
+      a.sc = sc;
+      GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k0, l.stream));
+      kern::launch_inter(a, sixteen, ps.mode, d_tab, l.stream);
+      GPUALIGN_CUDA_CHECK(cudaGetLastError());
+      GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k1, l.stream));
+    } else {
+      GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_prog, 0, xp.progress_count * sizeof(std::int32_t), l.stream));
+      GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_err, 0, sizeof(std::int32_t), l.stream));
+      GPUALIGN_CUDA_CHECK(cudaStreamWaitEvent(l.stream, intra_done, 0));
+      GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k0, l.stream));
+      for (const kern::IntraLaunch& launch : xp.launches) {
+        kern::IntraArgs a;
+        a.codes = d + at_codes;
+        a.slots = reinterpret_cast<const kern::Slot*>(d + at_slots);
+        a.workers = reinterpret_cast<const kern::Worker*>(d + at_meta) + launch.first_worker;
+        a.bufs = reinterpret_cast<kern::Cell2*>(d + at_bufs);
+        a.progress = reinterpret_cast<std::int32_t*>(d + at_prog);
+        a.out = reinterpret_cast<kern::Partial*>(d + at_out) + static_cast<std::size_t>(launch.first_worker) * kern::kWarp * 2;
+        a.error = reinterpret_cast<std::int32_t*>(d + at_err);
+        a.num_workers = launch.workers;
+        a.pad_code = pad;
+        a.sc = sc;
+        kern::launch_intra(a, sixteen, ps.mode, d_tab, l.stream);
+        GPUALIGN_CUDA_CHECK(cudaGetLastError());
+      }
+      GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k1, l.stream));
+      GPUALIGN_CUDA_CHECK(cudaEventRecord(intra_done, l.stream));
+    }
+    GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(l.down.data(), d + at_out, down_bytes, cudaMemcpyDeviceToHost, l.stream));
+    GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_end, l.stream));
+    l.busy = true;
+  }
+
+  // Ends of every spec; 16-bit where eligible unless `force32`.
+  std::vector<kern::MergedEnd> run_ends(std::vector<Spec>& sp, bool force32) {
+    std::vector<kern::MergedEnd> e(sp.size());
+    std::vector<int> again;
+    specs = &sp;
+    ends = &e;
+    rerun = &again;
+    std::vector<int> lists[2][2];  // [kind][sixteen]
+    for (std::size_t i = 0; i < sp.size(); ++i) {
+      e[i] = kern::merge_init(ps.mode, sp[i].m, sp[i].n, ps.open, ps.ext);
+      int b = 0;
+      const bool sixteen = !force32 && kern::bias16(ps, sp[i].m, sp[i].n, b);
+      const Kind kind = std::max(sp[i].m, sp[i].n) <= kInterMaxLen ? Kind::inter : Kind::intra;
+      lists[kind == Kind::intra][sixteen].push_back(static_cast<int>(i));
+    }
+    const std::size_t cap = budget();
+    for (int k = 0; k < 2; ++k)
+      for (int w = 0; w < 2; ++w) {
+        const Kind kind = k ? Kind::intra : Kind::inter;
+        std::vector<int>& list = lists[k][w];
+        // Sort by size so batches (and the slots inside them) hold alike pairs.
+        std::stable_sort(list.begin(), list.end(), [&](int a, int b) {
+          return std::pair(sp[a].m, sp[a].n) > std::pair(sp[b].m, sp[b].n);
+        });
+        std::vector<int> batch;
+        std::uint64_t codes = 0, rows = 0, cols = 0;
+        auto flush = [&] {
+          if (batch.empty()) return;
+          Lane& l = lanes[next_lane];
+          next_lane = (next_lane + 1) % kStreams;
+          submit(l, batch, kind, w == 1);
+          batch.clear();
+          codes = rows = cols = 0;
+        };
+        for (int i : list) {
+          const Spec& s = sp[static_cast<std::size_t>(i)];
+          const std::uint64_t c2 = codes + static_cast<std::uint64_t>(s.m) + s.n;
+          if (!batch.empty() && (batch.size() >= kMaxBatchPairs || c2 > kMaxBatchCodes ||
+                                 batch_bytes(kind, c2, rows + s.m, cols + s.n, batch.size() + 1) > cap))
+            flush();
+          batch.push_back(i);
+          codes += static_cast<std::uint64_t>(s.m) + s.n;
+          rows += static_cast<std::uint64_t>(s.m);
+          cols += static_cast<std::uint64_t>(s.n);
+        }
+        flush();
+      }
+    for (Lane& l : lanes) finish(l);
+    if (!again.empty()) {
+      stats.reruns_32bit += again.size();
+      std::vector<Spec> sub;
+      for (int i : again) sub.push_back(sp[static_cast<std::size_t>(i)]);
+      const std::vector<kern::MergedEnd> r = run_ends(sub, true);
+      for (std::size_t k = 0; k < again.size(); ++k) e[static_cast<std::size_t>(again[k])] = r[k];
+    }
+    return e;
+  }
+};
+
+CudaEngine::CudaEngine() : impl_(std::make_unique<Impl>()) {
+  if (!impl_->reason.empty()) {
+    static std::once_flag once;
+    std::call_once(once, [&] {
+      std::fprintf(stderr, "gpualign: CUDA engine unavailable (%s); aligning on the CPU\n", impl_->reason.c_str());
+    });
+  }
+}
+CudaEngine::~CudaEngine() = default;
+
+bool CudaEngine::available() const noexcept { return impl_->reason.empty(); }
+std::string CudaEngine::unavailable_reason() const { return impl_->reason; }
+const CudaRunStats& CudaEngine::last_stats() const noexcept { return impl_->stats; }
+
+void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme& scoring, const AlignOptions& options,
+                       std::span<Alignment> out) {
+  if (out.size() != pairs.size()) throw Error("CUDA engine: output span size differs from the batch size");
+  scoring.validate();
+  Impl& im = *impl_;
+  im.stats = CudaRunStats{};
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!available()) {
+    // Everything on the CPU: the SIMD engine when built in, else the oracle.
+    std::unique_ptr<Engine> cpu;
+    try {
+      cpu = make_engine("cpu");
+    } catch (const Error&) {
+      cpu = make_engine("reference");
+    }
+    cpu->align(pairs, scoring, options, out);
+    return;
+  }
+
+  im.ps = kern::PlanScoring{};
+  im.ps.mode = options.mode == AlignMode::local ? kern::kLocal
+               : options.mode == AlignMode::global ? kern::kGlobal : kern::kSemiGlobal;
+  im.ps.open = scoring.gap_open();
+  im.ps.ext = scoring.gap_extend();
+  im.ps.max_sub = scoring.max_score();
+  im.ps.min_sub = std::min(scoring.min_score(), -1);
+  im.pad = alphabet_size(scoring.alphabet());
+  im.code_bits = scoring.alphabet() == Alphabet::dna ? 4 : 8;
+  const std::vector<std::int32_t> tab = kern::make_table(scoring.matrix(), scoring.size(), im.ps.open, im.ps.min_sub);
+  im.table.reserve(tab.size() * sizeof(std::int32_t));
+  GPUALIGN_CUDA_CHECK(cudaMemcpy(im.table.data(), tab.data(), tab.size() * sizeof(std::int32_t), cudaMemcpyHostToDevice));
+
+  // 1. forward pass.
+  std::vector<std::size_t> gpu, cpu;
+  std::vector<Spec> fwd;
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    out[i] = Alignment{};
+    const auto m = static_cast<std::int64_t>(pairs[i].query.size());
+    const auto n = static_cast<std::int64_t>(pairs[i].target.size());
+    if (m == 0 || n == 0 || !kern::fits32(im.ps, m, n)) {
+      cpu.push_back(i);
+      continue;
+    }
+    gpu.push_back(i);
+    fwd.push_back(Spec{pairs[i].query.data(), pairs[i].target.data(), static_cast<std::int32_t>(m),
+                       static_cast<std::int32_t>(n), false});
+  }
+  const std::vector<kern::MergedEnd> e = im.run_ends(fwd, false);
+  for (std::size_t k = 0; k < gpu.size(); ++k) {
+    Alignment& a = out[gpu[k]];
+    a.score = e[k].score;
+    a.qend = e[k].qend;
+    a.tend = e[k].tend;
+  }
+
+  // 2. begins: the forward pass on reversed prefixes.
+  if (options.output != AlignOutput::score_end) {
+    std::vector<Spec> rev;
+    std::vector<std::size_t> rev_of;
+    for (std::size_t k = 0; k < gpu.size(); ++k) {
+      Alignment& a = out[gpu[k]];
+      a.has_begin = true;
+      a.qbeg = a.tbeg = 0;
+      // Global begins at (0, 0); an empty prefix (local score 0, semi-global
+      // ending in column 0) begins at (0, 0) as well.
+      if (options.mode == AlignMode::global || a.qend == 0 || a.tend == 0) continue;
+      rev.push_back(Spec{pairs[gpu[k]].query.data(), pairs[gpu[k]].target.data(), static_cast<std::int32_t>(a.qend),
+                         static_cast<std::int32_t>(a.tend), true});
+      rev_of.push_back(gpu[k]);
+    }
+    const std::vector<kern::MergedEnd> b = im.run_ends(rev, false);
+    for (std::size_t k = 0; k < rev.size(); ++k) {
+      Alignment& a = out[rev_of[k]];
+      if (b[k].score != a.score) {
+        a.status = AlignStatus::failed;
+        a.message = "CUDA engine: reverse pass scored " + std::to_string(b[k].score) + ", forward " +
+                    std::to_string(a.score);
+        continue;
+      }
+      a.qbeg = a.qend - b[k].qend;
+      a.tbeg = a.tend - b[k].tend;
+    }
+  }
+
+  // 3. CIGAR on the CPU inside the [begin, end) window.
+  if (options.output == AlignOutput::cigar) {
+    const std::int64_t count = static_cast<std::int64_t>(gpu.size());
+#pragma omp parallel for schedule(dynamic, 16)
+    for (std::int64_t k = 0; k < count; ++k) {
+      Alignment& a = out[gpu[static_cast<std::size_t>(k)]];
+      if (a.status != AlignStatus::ok) continue;
+      const SequencePair& p = pairs[gpu[static_cast<std::size_t>(k)]];
+      const SequencePair w{p.query.subspan(static_cast<std::size_t>(a.qbeg), static_cast<std::size_t>(a.qend - a.qbeg)),
+                           p.target.subspan(static_cast<std::size_t>(a.tbeg), static_cast<std::size_t>(a.tend - a.tbeg))};
+      try {
+        const Alignment g = reference_align(w, scoring, AlignOptions{AlignMode::global, AlignOutput::cigar});
+        if (g.score != a.score) {
+          a.status = AlignStatus::failed;
+          a.message = "CUDA engine: window traceback scored " + std::to_string(g.score) + ", forward " +
+                      std::to_string(a.score);
+        } else {
+          a.cigar = g.cigar;
+        }
+      } catch (const std::exception& ex) {
+        a.status = AlignStatus::failed;
+        a.message = ex.what();
+      }
+    }
+  }
+
+  // Pairs the GPU does not take (empty, or scores beyond 32-bit).
+  for (std::size_t i : cpu) out[i] = reference_align(pairs[i], scoring, options);
+  im.stats.cpu_pairs = cpu.size();
+  im.stats.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+namespace {
+// The one registration line of the CUDA engine.
+const bool registered = (register_engine("cuda", [] { return std::make_unique<CudaEngine>(); }), true);
+}  // namespace
+
+}  // namespace gpualign::cuda

@@ -1,0 +1,47 @@
+#pragma once
+// The CUDA engine (internal header: the public API only sees it through
+// make_engine("cuda")).  Registered as "cuda"; without a usable device it
+// reports itself unavailable and aligns on the CPU.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "gpualign/engine.hpp"
+
+namespace gpualign::cuda {
+
+/// Timings of the last align() call, for benchmarks.
+struct CudaRunStats {
+  double kernel_ms = 0;      ///< sum of kernel time (CUDA events around the launches)
+  double device_ms = 0;      ///< sum of per-batch copies in + kernels + copies out
+  double wall_ms = 0;        ///< whole align() call, host work (CIGAR on the CPU) included
+  std::uint64_t device_cells = 0;  ///< cells the kernels computed (forward + reverse + 32-bit reruns)
+  std::uint64_t peak_device_bytes = 0;
+  std::uint64_t reruns_32bit = 0;  ///< pairs rerun at 32-bit after 16-bit overflow
+  std::uint64_t cpu_pairs = 0;     ///< pairs aligned entirely on the CPU (empty, too large for 32-bit)
+};
+
+/// Empty when a CUDA device is usable here, else why not ("no CUDA device", ...).
+std::string probe_cuda_device();
+
+class CudaEngine final : public Engine {
+ public:
+  CudaEngine();
+  ~CudaEngine() override;
+  std::string_view name() const noexcept override { return "cuda"; }
+  bool available() const noexcept override;
+  std::string unavailable_reason() const override;
+  void align(std::span<const SequencePair> pairs, const ScoringScheme& scoring, const AlignOptions& options,
+             std::span<Alignment> out) override;
+  using Engine::align;
+  /// Figures of the last align() call.
+  const CudaRunStats& last_stats() const noexcept;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gpualign::cuda

@@ -1,0 +1,147 @@
+#pragma once
+// Runs the CUDA engine's kernels on the CPU: the same agent code, layout
+// planner and end merging, with host buffers instead of device memory and
+// the fiber warp emulator instead of a GPU.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "gpualign/alignment.hpp"
+#include "gpualign/scoring.hpp"
+#include "gpualign/sequence.hpp"
+#include "inter_agent.hpp"
+#include "intra_agent.hpp"
+#include "plan.hpp"
+#include "warp_emulator.hpp"
+
+namespace gpualign::test {
+
+enum class Kernel { inter, intra };
+
+inline int to_kmode(AlignMode m) {
+  return m == AlignMode::local ? kern::kLocal : m == AlignMode::global ? kern::kGlobal : kern::kSemiGlobal;
+}
+
+inline kern::PlanScoring plan_scoring(const ScoringScheme& s, AlignMode mode) {
+  kern::PlanScoring p;
+  p.mode = to_kmode(mode);
+  p.open = s.gap_open();
+  p.ext = s.gap_extend();
+  p.max_sub = s.max_score();
+  p.min_sub = std::min(s.min_score(), -1);
+  return p;
+}
+
+template <class Ops, int kMode>
+void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreConsts& sc, std::vector<kern::Slot> slots,
+                  const std::vector<std::uint8_t>& codes, const std::vector<std::int32_t>& tab, int pad,
+                  int code_bits, int capacity, std::vector<kern::MergedEnd>& ends,
+                  const std::vector<kern::Job>& jobs) {
+  constexpr int L = Ops::kLanes;
+  if (kernel == Kernel::inter) {
+    kern::InterPlan plan = kern::make_inter_plan(std::move(slots), L, code_bits);
+    if (L == 2 && !kern::finalize_bias16(plan.slots, &plan.groups, ps).empty())
+      throw std::runtime_error("group not 16-bit eligible");
+    std::vector<std::uint32_t> qw(plan.q_words), tw(plan.t_words);
+    kern::pack_inter_words(plan, L, code_bits, pad, codes.data(), qw.data(), tw.data());
+    std::vector<kern::Cell2> scratch(plan.scratch_cells, kern::Cell2{0xDEADBEEFu, 0xDEADBEEFu});
+    std::vector<kern::Partial> out(plan.slots.size() * 2, kern::Partial{7, 7, 7, 7});  // poisoned
+    kern::InterArgs a;
+    a.q_words = qw.data();
+    a.t_words = tw.data();
+    a.groups = plan.groups.data();
+    a.slots = plan.slots.data();
+    a.scratch = scratch.data();
+    a.out = out.data();
+    a.num_slots = static_cast<int>(plan.slots.size());
+    a.code_bits = code_bits;
+    a.sc = sc;
+    // Every thread of every warp, padded like a launch.
+    const int threads = (a.num_slots + kern::kWarp - 1) / kern::kWarp * kern::kWarp;
+    for (int t = 0; t < threads; ++t) kern::inter_thread<Ops, kMode>(a, t, tab.data());
+    for (std::size_t i = 0; i < plan.slots.size(); ++i)
+      for (int h = 0; h < L; ++h) {
+        const int job = plan.slots[i].job[h];
+        if (job >= 0) kern::merge_partial(ends[job], out[i * 2 + h], jobs[job].m, jobs[job].n);
+      }
+  } else {
+    kern::IntraPlan plan = kern::make_intra_plan(std::move(slots), capacity);
+    if (L == 2 && !kern::finalize_bias16(plan.slots, nullptr, ps).empty())
+      throw std::runtime_error("slot not 16-bit eligible");
+    std::vector<kern::Cell2> bufs(plan.buf_cells, kern::Cell2{0xDEADBEEFu, 0xDEADBEEFu});
+    std::vector<std::int32_t> progress(plan.progress_count, 0);
+    std::vector<kern::Partial> out(plan.workers.size() * kern::kWarp * 2, kern::Partial{7, 7, 7, 7});
+    std::int32_t error = 0;
+    kern::IntraArgs a;
+    a.codes = codes.data();
+    a.slots = plan.slots.data();
+    a.workers = plan.workers.data();
+    a.bufs = bufs.data();
+    a.progress = progress.data();
+    a.out = out.data();
+    a.error = &error;
+    a.num_workers = static_cast<int>(plan.workers.size());
+    a.pad_code = pad;
+    a.sc = sc;
+    for (const kern::IntraLaunch& l : plan.launches)
+      WarpEmulator::run(l.workers, [&](int w) {
+        kern::intra_worker<Ops, kMode, WarpEmulator::Warp>(a, l.first_worker + w, tab.data());
+      });
+    if (error) throw std::runtime_error("intra kernel emulation: a worker gave up waiting");
+    for (std::size_t w = 0; w < plan.workers.size(); ++w) {
+      const kern::Slot& s = plan.slots[plan.workers[w].slot];
+      for (int lane = 0; lane < kern::kWarp; ++lane)
+        for (int h = 0; h < L; ++h) {
+          const int job = s.job[h];
+          if (job >= 0)
+            kern::merge_partial(ends[job], out[(w * kern::kWarp + lane) * 2 + h], jobs[job].m, jobs[job].n);
+        }
+    }
+  }
+}
+
+/// Forward-pass ends of `pairs` as the CUDA kernels compute them.  With
+/// `sixteen`, every pair must be 16-bit eligible.
+inline std::vector<kern::MergedEnd> emulate_ends(std::span<const SequencePair> pairs, const ScoringScheme& s,
+                                                 AlignMode mode, Kernel kernel, bool sixteen, int capacity = 3) {
+  const kern::PlanScoring ps = plan_scoring(s, mode);
+  const int pad = alphabet_size(s.alphabet());
+  const int code_bits = s.alphabet() == Alphabet::dna ? 4 : 8;
+  std::vector<std::uint8_t> codes;
+  std::vector<kern::Job> jobs;
+  std::vector<int> bias(pairs.size(), 0), order(pairs.size());
+  std::vector<kern::MergedEnd> ends;
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    kern::Job j;
+    j.m = static_cast<int>(pairs[i].query.size());
+    j.n = static_cast<int>(pairs[i].target.size());
+    j.q_off = codes.size();
+    codes.insert(codes.end(), pairs[i].query.begin(), pairs[i].query.end());
+    j.t_off = codes.size();
+    codes.insert(codes.end(), pairs[i].target.begin(), pairs[i].target.end());
+    jobs.push_back(j);
+    order[i] = static_cast<int>(i);
+    if (sixteen && !kern::bias16(ps, j.m, j.n, bias[i])) throw std::runtime_error("pair not 16-bit eligible");
+    ends.push_back(kern::merge_init(ps.mode, j.m, j.n, ps.open, ps.ext));
+  }
+  const std::vector<std::int32_t> tab = kern::make_table(s.matrix(), s.size(), ps.open, ps.min_sub);
+  const kern::ScoreConsts sc = kern::make_consts(ps, sixteen);
+  std::vector<kern::Slot> slots = kern::make_slots(jobs, order, bias, sixteen ? 2 : 1);
+  auto go = [&]<class Ops, int M>() {
+    run_emulated<Ops, M>(kernel, ps, sc, std::move(slots), codes, tab, pad, code_bits, capacity, ends, jobs);
+  };
+  const int m = ps.mode;
+  if (sixteen) {
+    if (m == kern::kLocal) go.template operator()<kern::OpsS16x2, kern::kLocal>();
+    else if (m == kern::kGlobal) go.template operator()<kern::OpsS16x2, kern::kGlobal>();
+    else go.template operator()<kern::OpsS16x2, kern::kSemiGlobal>();
+  } else {
+    if (m == kern::kLocal) go.template operator()<kern::OpsI32, kern::kLocal>();
+    else if (m == kern::kGlobal) go.template operator()<kern::OpsI32, kern::kGlobal>();
+    else go.template operator()<kern::OpsI32, kern::kSemiGlobal>();
+  }
+  return ends;
+}
+
+}  // namespace gpualign::test

@@ -1,0 +1,95 @@
+// Host-side checks of the CUDA engine that need no GPU (label cpu): the
+// registration, the unavailable path (this machine may have no device), and
+// the launch planning that keeps intra-sequence workers co-resident.
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "cuda/cuda_engine.hpp"
+#include "gpualign/engine.hpp"
+#include "gpualign/reference_aligner.hpp"
+#include "plan.hpp"
+
+namespace gpualign {
+namespace {
+
+TEST(CudaEngineHost, IsRegisteredAndConstructsWithoutThrowing) {
+  const auto names = engine_names();
+  EXPECT_NE(std::find(names.begin(), names.end(), "cuda"), names.end());
+  std::unique_ptr<Engine> e;
+  ASSERT_NO_THROW(e = make_engine("cuda"));
+  EXPECT_EQ(e->name(), "cuda");
+  if (!e->available()) EXPECT_FALSE(e->unavailable_reason().empty());
+  else EXPECT_TRUE(e->unavailable_reason().empty());
+}
+
+TEST(CudaEngineHost, AlignsCorrectlyWhateverTheDevice) {
+  // Without a device this runs on the CPU; with one, on the GPU: exact either way.
+  const Sequence q("q", "ACGTTGCAACGTAGCTAGCTGATCGATGC", Alphabet::dna);
+  const Sequence t("t", "TTTTACGTTGCAACGAGCTAGCTGATCGATGCGGGG", Alphabet::dna);
+  const std::vector<SequencePair> pairs{{q.codes(), t.codes()}, {t.codes(), q.codes()}};
+  const ScoringScheme s = ScoringScheme::dna();
+  auto e = make_engine("cuda");
+  for (AlignMode m : {AlignMode::local, AlignMode::global, AlignMode::semi_global}) {
+    const AlignOptions opt{m, AlignOutput::cigar};
+    const auto got = e->align(pairs, s, opt);
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+      const Alignment ref = reference_align(pairs[i], s, opt);
+      EXPECT_EQ(got[i].status, AlignStatus::ok) << got[i].message;
+      EXPECT_EQ(got[i].score, ref.score);
+      EXPECT_EQ(got[i].qend, ref.qend);
+      EXPECT_EQ(got[i].tend, ref.tend);
+      EXPECT_EQ(got[i].qbeg, ref.qbeg);
+      EXPECT_EQ(got[i].tbeg, ref.tbeg);
+      EXPECT_EQ(rescore_cigar(got[i].cigar, pairs[i].query, pairs[i].target, got[i].qbeg, got[i].tbeg, s), ref.score);
+    }
+  }
+}
+
+TEST(CudaEnginePlan, IntraLaunchesNeverExceedTheResidentCapacity) {
+  std::vector<kern::Job> jobs;
+  std::vector<int> order, bias;
+  for (int i = 0; i < 50; ++i) {
+    jobs.push_back(kern::Job{0, 0, 3000 + 100 * i, 20000 + 1000 * (i % 7)});
+    order.push_back(i);
+    bias.push_back(0);
+  }
+  for (int capacity : {1, 7, 32, 64, 1000}) {
+    const kern::IntraPlan p = kern::make_intra_plan(kern::make_slots(jobs, order, bias, 2), capacity);
+    int total = 0;
+    for (const kern::IntraLaunch& l : p.launches) {
+      EXPECT_LE(l.workers, capacity);
+      EXPECT_GE(l.workers, 1);
+      total += l.workers;
+    }
+    EXPECT_EQ(total, static_cast<int>(p.workers.size()));
+    for (const kern::Slot& s : p.slots) {
+      EXPECT_GE(s.workers, 1);
+      EXPECT_LE(s.workers, s.tiles);
+    }
+  }
+}
+
+TEST(CudaEnginePlan, InterGroupsCoverEveryPaddedRow) {
+  std::vector<kern::Job> jobs;
+  std::vector<int> order, bias;
+  for (int i = 0; i < 70; ++i) {
+    jobs.push_back(kern::Job{0, 0, 1 + 7 * i, 3 + 11 * i});
+    order.push_back(i);
+    bias.push_back(0);
+  }
+  for (int bits : {4, 8}) {
+    const kern::InterPlan p = kern::make_inter_plan(kern::make_slots(jobs, order, bias, 2), 2, bits);
+    ASSERT_EQ(p.groups.size(), 2u);  // 35 slots
+    for (const kern::InterGroup& g : p.groups) {
+      EXPECT_EQ(g.rows % kern::kInterRows, 0);
+      EXPECT_GE(g.q_wpl * (32 / bits), g.rows);
+      EXPECT_GE(g.t_wpl * (32 / bits), g.cols);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gpualign
