@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "gpualign/align_job.hpp"
+#include "gpualign/align_pipeline.hpp"
 #include "gpualign/error.hpp"
 #include "progress_line.hpp"
 
@@ -17,6 +18,7 @@ struct AlignArgs {
   bool protein = false, score_only = false, pairs = false, best = false, both_strands = false, cigar_m = false;
   std::size_t threads = 0;
   std::string batch_cells = "256M";
+  std::string backend = "auto", trace;  // dispatcher backend; timeline file
 };
 
 std::uint64_t parse_count(const std::string& text, const char* option) {
@@ -85,7 +87,10 @@ int run(const AlignArgs& a, CLI::App& cmd) {
   job.batch_cells = parse_count(a.batch_cells, "--batch-cells");
 
   ProgressLine line;
-  const AlignSummary s = run_align_job(job, [&](const AlignProgress& p) {
+  PipelineOptions pipeline;
+  pipeline.backend = a.backend;
+  pipeline.trace_path = a.trace;
+  const AlignSummary s = run_align_pipeline(job, pipeline, [&](const AlignProgress& p) {
     char buf[160];
     std::snprintf(buf, sizeof buf, "gpualign align: %lld queries, %lld alignments, %.3g Gcells, %.1f s, %.2f GCUPS",
                   static_cast<long long>(p.queries), static_cast<long long>(p.alignments), p.cells / 1e9, p.seconds,
@@ -145,6 +150,12 @@ void add_align_command(CLI::App& app, Action& action) {
       ->check(CLI::IsMember({"thread", "process"}))
       ->capture_default_str();
   cmd->add_option("--engine", args->engine, "Force an engine: reference, cpu, cuda (default: best available)");
+  cmd->add_option("--backend", args->backend,
+                  "auto (the cost model picks per batch), cpu, gpu, serial; also threads, processes, hybrid")
+      ->check(CLI::IsMember({"auto", "cpu", "gpu", "serial", "threads", "processes", "hybrid"}))
+      ->capture_default_str();
+  cmd->add_option("--trace", args->trace,
+                  "Write the run's timeline (Chrome trace JSON: open in ui.perfetto.dev) to FILE, and FILE.dot");
   cmd->add_option("--batch-cells", args->batch_cells, "Cells per batch (bounds memory), e.g. 256M")
       ->capture_default_str();
   cmd->callback([&action, args, cmd] { action = [args, cmd] { return run(*args, *cmd); }; });

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <algorithm>
 #include <cstdlib>
@@ -87,6 +90,29 @@ inline std::string expect_error(const std::function<void()>& f, std::initializer
   }
   ADD_FAILURE() << "expected gpualign::Error, nothing was thrown";
   return {};
+}
+
+/// Runs `check` where file permissions bite: as is for an ordinary user, or
+/// as root in a child process that first becomes user "nobody" (65534), since
+/// root reads and writes regardless of permissions.  `check` returns true on
+/// success; any exception counts as failure.
+inline void expect_as_unprivileged(const std::function<bool()>& check) {
+  if (::geteuid() != 0) {
+    EXPECT_TRUE(check());
+    return;
+  }
+  EXPECT_EXIT(
+      {
+        bool ok = false;
+        try {
+          ok = ::setgid(65534) == 0 && ::setuid(65534) == 0 && check();
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "exception: %s\n", e.what());
+        }
+        std::fflush(stderr);
+        ::_exit(ok ? 0 : 1);
+      },
+      testing::ExitedWithCode(0), "");
 }
 
 /// True when `samtools` runs.
