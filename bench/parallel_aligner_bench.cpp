@@ -3,7 +3,9 @@
 // scaled down to run in well under a minute on 2 cores.  Counters:
 // speedup_vs_1 (against the same pool with one worker, measured first in the
 // same run) and gcups.  Engine: the best registered one (ParallelAligner's
-// default), local mode with CIGAR.  GPUALIGN_BENCH_SCALE multiplies the sizes.
+// default), local mode, score and end positions only (GPUALIGN_BENCH_OUTPUT=
+// cigar adds the traceback, far slower on W2).  GPUALIGN_BENCH_SCALE
+// multiplies the sizes.
 
 #include <benchmark/benchmark.h>
 
@@ -45,7 +47,10 @@ void BM_ParallelAligner(benchmark::State& state) {
   const auto pool = state.range(1) == 0 ? PoolType::thread : PoolType::process;
   const auto workers = static_cast<std::size_t>(state.range(2));
   const auto pairs = w.pairs();
-  ParallelAligner aligner({.num_workers = workers, .pool_type = pool, .scoring = w.scoring});
+  const char* out_env = std::getenv("GPUALIGN_BENCH_OUTPUT");
+  const AlignOutput output = out_env && std::string(out_env) == "cigar" ? AlignOutput::cigar : AlignOutput::score_end;
+  ParallelAligner aligner({.num_workers = workers, .pool_type = pool, .scoring = w.scoring,
+                           .options = {.mode = AlignMode::local, .output = output}});
   const auto t0 = std::chrono::steady_clock::now();
   for (auto _ : state) {
     auto out = aligner.align_pairs(pairs);

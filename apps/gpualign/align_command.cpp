@@ -73,12 +73,15 @@ int run(const AlignArgs& a, CLI::App& cmd) {
   job.scoring->validate();
 
   job.options.mode = parse_align_mode(a.mode);
+  job.format = a.format.empty() ? output_format_for_path(a.output, OutputFormat::tsv) : parse_output_format(a.format);
+  if (a.score_only && required_output(job.format) == AlignOutput::cigar)
+    throw Error("--score-only cannot be written as " + std::string(to_string(job.format)) +
+                ": SAM and BAM records need a CIGAR (use --format tsv or paf)");
   job.options.output = a.score_only ? AlignOutput::begin_end : AlignOutput::cigar;
   job.both_strands = a.both_strands;
   job.pairs = a.pairs;
   job.best = a.best;
   job.output_path = a.output;
-  job.format = a.format.empty() ? output_format_for_path(a.output, OutputFormat::tsv) : parse_output_format(a.format);
   job.writer.cigar_use_m = a.cigar_m;
   job.writer.command_line = command_line();
   job.threads = a.threads;

@@ -42,16 +42,16 @@ AlignOutput required_output(OutputFormat format) noexcept;
 /// in target order (as minimap2), and write the reverse-complemented SEQ
 /// (and reversed QUAL) with FLAG 16 in SAM/BAM.
 struct AlignmentRecord {
-  std::string query_name;
-  std::int64_t query_length = 0;
+  std::string query_name;         ///< SAM QNAME: no spaces, at most 254 characters
+  std::int64_t query_length = 0;  ///< residues in the whole query
   /// The query as read (forward strand), for SAM SEQ; empty writes '*'.
   std::string query_text;
   /// FASTQ qualities of the forward query (same length), for SAM QUAL; empty writes '*'.
   std::string query_quality;
-  std::string target_name;
-  std::int64_t target_length = 0;
-  char strand = '+';  ///< '+' or '-'
-  Alignment alignment;
+  std::string target_name;         ///< must be among write_header()'s targets for SAM/BAM
+  std::int64_t target_length = 0;  ///< residues in the whole target
+  char strand = '+';               ///< '+' or '-' (see above)
+  Alignment alignment;             ///< the result; its status decides mapped or not
 };
 
 /// Options shared by the writers.
@@ -72,6 +72,7 @@ struct WriterOptions {
 /// Use: write_header() once, write() per record, close().
 class AlignmentWriter {
  public:
+  /// Removes the temporary file unless close() succeeded.
   virtual ~AlignmentWriter() = default;
 
   /// Writes the header: the TSV column line; SAM/BAM @HD, one @SQ per

@@ -59,8 +59,12 @@ struct BenchRow {
   double gcups = 0;            ///< cells / seconds / 1e9
   double speedup_vs_serial = 0;  ///< serial seconds / seconds (0 without a serial row)
   std::string chosen_backend;  ///< what ran: the dispatcher's choice for auto
-  std::uint64_t peak_host_bytes = 0;    ///< peak RSS during the row (this process + worker processes)
-  std::uint64_t peak_device_bytes = 0;  ///< 0 without a GPU
+  /// Peak during the row: this process's resident bytes plus its worker
+  /// processes' private bytes (see MachineInfo::peak_memory_method).
+  std::uint64_t peak_host_bytes = 0;
+  /// Estimated device bytes of the largest GPU launch (the engine interface
+  /// cannot report measured device memory); 0 when the GPU did not run.
+  std::uint64_t peak_device_bytes = 0;
   std::string engine;          ///< engine name ("cpu", "reference", "cuda", parasail's function)
   bool verified = true;        ///< scores equal the serial row's
 };
@@ -100,7 +104,8 @@ MachineInfo describe_machine();
 bool parasail_available() noexcept;
 
 /// Runs the suite.  Throws gpualign::Error for an unknown workload or
-/// backend name, or when results of a backend differ from the serial run.
+/// backend name.  A backend whose results differ from the serial run keeps
+/// its row with verified = false and a note saying where.
 BenchReport run_bench_suite(const BenchOptions& options);
 
 /// Formats one row as a table line (the same columns as to_table()).

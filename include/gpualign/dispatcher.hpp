@@ -81,6 +81,9 @@ struct DispatchStats {
   std::uint64_t gpu_fallback_pairs = 0;
   /// Peak bytes reserved in the host budget.
   std::uint64_t peak_host_reserved = 0;
+  /// Estimated device bytes of the largest GPU launch (estimate_device_bytes()
+  /// summed over its pairs); 0 when the GPU did not run.
+  std::uint64_t peak_device_bytes_estimated = 0;
   /// The backends used, most used first, joined by '+': "serial", "threads+serial".
   std::string backends() const;
 };

@@ -55,11 +55,14 @@ class FeatureReader {
   /// unknown contig or out-of-bounds region, or when there are no features.
   FeatureReader(const std::string& features_path, const std::string& reference_path,
                 const FeatureOptions& options = {});
+  /// Releases the open files.
   ~FeatureReader();
+  /// Movable, not copyable (it owns open files and parse state).
   FeatureReader(FeatureReader&&) noexcept;
+  /// Movable, not copyable.
   FeatureReader& operator=(FeatureReader&&) noexcept;
-  FeatureReader(const FeatureReader&) = delete;
-  FeatureReader& operator=(const FeatureReader&) = delete;
+  FeatureReader(const FeatureReader&) = delete;             ///< not copyable
+  FeatureReader& operator=(const FeatureReader&) = delete;  ///< not copyable
 
   /// Extracts the next feature into `out`; false after the last.
   bool next(Feature& out);

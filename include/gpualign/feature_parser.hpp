@@ -12,9 +12,9 @@ namespace gpualign {
 
 /// A 0-based, half-open stretch of a contig.
 struct Interval {
-  std::int64_t begin = 0;
-  std::int64_t end = 0;
-  bool operator==(const Interval&) const = default;
+  std::int64_t begin = 0;  ///< first position
+  std::int64_t end = 0;    ///< one past the last position
+  bool operator==(const Interval&) const = default;  ///< same begin and end
 };
 
 /// Coordinates of one feature as read from BED or GFF3, before extraction.
@@ -71,11 +71,14 @@ class FeatureParser {
   /// @param gff_type    GFF3 feature type to keep ("gene", "CDS"); empty = all; ignored for BED
   /// @param file        file name for messages
   FeatureParser(FeatureFormat format, std::string gff_type = {}, std::string file = {});
+  /// Releases the open files.
   ~FeatureParser();
+  /// Movable, not copyable (it owns open files and parse state).
   FeatureParser(FeatureParser&&) noexcept;
+  /// Movable, not copyable.
   FeatureParser& operator=(FeatureParser&&) noexcept;
-  FeatureParser(const FeatureParser&) = delete;
-  FeatureParser& operator=(const FeatureParser&) = delete;
+  FeatureParser(const FeatureParser&) = delete;             ///< not copyable
+  FeatureParser& operator=(const FeatureParser&) = delete;  ///< not copyable
 
   /// Parses the next line (line numbers count from 1).
   void add_line(std::string_view line);

@@ -16,7 +16,7 @@ namespace gpualign {
 struct Contig {
   std::string name;         ///< the FASTA header's first word
   std::int64_t length = 0;  ///< residues
-  bool operator==(const Contig&) const = default;
+  bool operator==(const Contig&) const = default;  ///< same name and length
 };
 
 /// A reference FASTA opened through its faidx index, for fetching regions
@@ -34,11 +34,14 @@ class IndexedReference {
   /// naming the file when it is missing, unreadable, plain gzip, or cannot be
   /// indexed (e.g. lines of unequal length inside a record).
   explicit IndexedReference(std::string path);
+  /// Releases the open files.
   ~IndexedReference();
+  /// Movable, not copyable (it owns open files and parse state).
   IndexedReference(IndexedReference&&) noexcept;
+  /// Movable, not copyable.
   IndexedReference& operator=(IndexedReference&&) noexcept;
-  IndexedReference(const IndexedReference&) = delete;
-  IndexedReference& operator=(const IndexedReference&) = delete;
+  IndexedReference(const IndexedReference&) = delete;             ///< not copyable
+  IndexedReference& operator=(const IndexedReference&) = delete;  ///< not copyable
 
   /// The path as given.
   const std::string& path() const noexcept;

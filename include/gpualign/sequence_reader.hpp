@@ -39,11 +39,14 @@ class SequenceReader {
   /// gpualign::Error when the file is missing, unreadable, a directory,
   /// empty (nothing but blank lines) or not FASTA/FASTQ.
   SequenceReader(std::string path, Alphabet alphabet);
+  /// Releases the open files.
   ~SequenceReader();
+  /// Movable, not copyable (it owns open files and parse state).
   SequenceReader(SequenceReader&&) noexcept;
+  /// Movable, not copyable.
   SequenceReader& operator=(SequenceReader&&) noexcept;
-  SequenceReader(const SequenceReader&) = delete;
-  SequenceReader& operator=(const SequenceReader&) = delete;
+  SequenceReader(const SequenceReader&) = delete;             ///< not copyable
+  SequenceReader& operator=(const SequenceReader&) = delete;  ///< not copyable
 
   /// Reads the next record into `out`; returns false at the end of the file
   /// (and leaves `out` alone).  Throws gpualign::Error on a bad record.

@@ -235,18 +235,19 @@ void inter_batch(const KernelParams& kp, const SequencePair* pairs, const std::u
 // ---------------------------------------------------------------------------
 // Intra-sequence, striped (Farrar 2007) with a query profile.  Row r (0-based,
 // query position) lives in vector k = r % S, lane p = r / S, S = ceil(m / L).
-// Within a column, F is first carried down each lane's segment only; the
-// "lazy F" loop then carries it across lanes until it can no longer change
-// anything.  Unlike some published versions, raising H there also raises E
-// of the next column, as the reference's recurrences require.
-template <class O>
-void striped(const KernelParams& kp, const SequencePair& pair, EndCell& out, Scratch& scratch) {
+// Within a column, F is first carried down each lane's segment only; a
+// "lazy F" step then carries it across lanes (see there).  Unlike some
+// published versions, raising H there also raises E of the next column, as
+// the reference's recurrences require.  Mode is an AlignMode, a template
+// argument so each mode's inner loop carries only its own work.
+template <class O, AlignMode Mode>
+void striped_mode(const KernelParams& kp, const SequencePair& pair, EndCell& out, Scratch& scratch) {
   using T = typename O::T;
   using V = typename O::V;
   using Mk = typename O::M;
   constexpr int L = O::L;
-  const bool local = kp.mode == AlignMode::local;
-  const bool semi = kp.mode == AlignMode::semi_global;
+  constexpr bool local = Mode == AlignMode::local;
+  constexpr bool semi = Mode == AlignMode::semi_global;
   const int open = kp.open, ext = kp.extend;
   const auto q = pair.query;
   const auto t = pair.target;
@@ -255,8 +256,11 @@ void striped(const KernelParams& kp, const SequencePair& pair, EndCell& out, Scr
   const std::size_t vec_bytes = static_cast<std::size_t>(S * L) * sizeof(T);
 
   T* prof = static_cast<T*>(scratch.get(0, vec_bytes * static_cast<std::size_t>(kp.size)));
-  T* Hs = static_cast<T*>(scratch.get(1, vec_bytes));
-  T* Hl = static_cast<T*>(scratch.get(2, vec_bytes));
+  // Three H columns: the previous one, the one being written, and (local)
+  // the column where the best score last rose, kept instead of copied so the
+  // end row can be found once, at the end.
+  T* Hbuf[3] = {static_cast<T*>(scratch.get(1, vec_bytes)), static_cast<T*>(scratch.get(2, vec_bytes)),
+                static_cast<T*>(scratch.get(4, vec_bytes))};
   T* Ev = static_cast<T*>(scratch.get(3, vec_bytes));
 
   // Padding rows (r >= m) sit below every real row: they score <= 0, so they
@@ -264,18 +268,20 @@ void striped(const KernelParams& kp, const SequencePair& pair, EndCell& out, Scr
   const T pad = static_cast<T>(kp.min_score < 0 ? kp.min_score : 0);
   for (int c = 0; c < kp.size; ++c) {
     T* pc = prof + static_cast<std::int64_t>(c) * S * L;
+    const int* col = kp.matrix + c;
     for (int p = 0; p < L; ++p) {
       for (std::int64_t k = 0; k < S; ++k) {
         const std::int64_t r = p * S + k;
-        pc[k * L + p] = r < m ? static_cast<T>(kp.matrix[q[r] * kp.size + c]) : pad;
+        pc[k * L + p] = r < m ? static_cast<T>(col[q[r] * kp.size]) : pad;
       }
     }
   }
+  int prev = 0, saved = -1;
   for (int p = 0; p < L; ++p) {
     for (std::int64_t k = 0; k < S; ++k) {
       const std::int64_t r = p * S + k;
       const std::int64_t b = edge(local, r + 1, open, ext);
-      Hs[k * L + p] = clamp_to<T>(b);
+      Hbuf[prev][k * L + p] = clamp_to<T>(b);
       Ev[k * L + p] = clamp_to<T>(b - open);
     }
   }
@@ -291,81 +297,120 @@ void striped(const KernelParams& kp, const SequencePair& pair, EndCell& out, Scr
   const V vzero = O::set1(0);
   const T neg = neg_inf<T>();
   V vbest = vzero;
-  alignas(64) T buf[L];
+  // Decrements of the lane scan: s * S * extend for s = 1, 2, 4, ...  A
+  // saturating width subtracts one in up to three steps of at most its
+  // limit: three steps take any value to -inf, so a decrement past the
+  // width's range still gives -inf and never a too-high F.
+  V vdec[6][3];
+  int nrep[6] = {};
+  for (int s = 1, d = 0; s < L; s *= 2, ++d) {
+    std::int64_t left = static_cast<std::int64_t>(s) * S * ext;
+    do {
+      const T step = clamp_to<T>(left);
+      vdec[d][nrep[d]++] = O::set1(step);
+      left -= step;
+    } while (left > 0 && nrep[d] < 3);
+  }
 
+  T* Hs = Hbuf[prev];
   for (std::int64_t j = 1; j <= n; ++j) {
     const T* pj = prof + static_cast<std::int64_t>(t[j - 1]) * S * L;
     const T h_prev0 = clamp_to<T>(edge(local || semi, j - 1, open, ext));  // H(0, j-1)
     const T h0 = clamp_to<T>(edge(local || semi, j, open, ext));           // H(0, j)
+    const T* Hl = Hbuf[prev];
+    int cur = 0;
+    while (cur == prev || cur == saved) ++cur;
+    Hs = Hbuf[cur];
     V vF = O::shift_in(O::set1(neg), clamp_to<T>(static_cast<std::int64_t>(h0) - open));
-    V vH = O::shift_in(O::load(Hs + (S - 1) * L), h_prev0);
-    T* tmp = Hl;
-    Hl = Hs;
-    Hs = tmp;
+    V vH = O::shift_in(O::load(Hl + (S - 1) * L), h_prev0);
     V colmax = vzero;
+    // The F chain (max with F, minus open, max with F - extend) is the loop's
+    // critical path: everything that does not need F is done before it.
     for (std::int64_t k = 0; k < S; ++k) {
-      vH = O::add(vH, O::load(pj + k * L));
       const V e = O::load(Ev + k * L);
-      vH = O::max(vH, O::max(e, vF));
-      if (local) {
-        vH = O::max(vH, vzero);
-        colmax = O::max(colmax, vH);
-      }
-      O::store(Hs + k * L, vH);
-      const V hop = O::sub(vH, vopen);
+      V h = O::max(O::add(vH, O::load(pj + k * L)), e);
+      if constexpr (local) h = O::max(h, vzero);
+      h = O::max(h, vF);
+      if constexpr (local) colmax = O::max(colmax, h);
+      O::store(Hs + k * L, h);
+      const V hop = O::sub(h, vopen);
       O::store(Ev + k * L, O::max(hop, O::sub(e, vext)));
       vF = O::max(hop, O::sub(vF, vext));
       vH = O::load(Hl + k * L);
     }
-    // Lazy F: carry F across lanes while it can still raise some H.  It is
-    // spent once F <= H - open + extend in every lane (the segment's own F
-    // chain, already applied, then dominates from there on).
+    // Lazy F.  The main loop ran F down each lane's segment only, lane 0
+    // starting from row 0 and the others from -inf.  If F entering each lane
+    // at k = 0 cannot raise that cell's H nor outgrow the segment's own F
+    // chain (F <= H - open + extend) nothing changes: done, the usual case.
+    // Otherwise Farrar's loop would need one pass over the column per lane
+    // that F crosses (hundreds on long similar pairs), so compute the exact
+    // F entering every lane at once instead: lane p+1 gets
+    // max(bottom F of lane p's own chain, F entering lane p - S * extend),
+    // a max-plus prefix scan over lanes in log2(L) shifts.  One pass down
+    // the segment then applies it, stopping once no lane can change a cell.
     vF = O::shift_in(vF, neg);
-    std::int64_t k = 0;
-    for (;;) {
-      const V h = O::load(Hs + k * L);
-      if (!O::any(O::gt(vF, O::sub(h, voe)))) break;
-      const V nh = O::max(h, vF);
-      O::store(Hs + k * L, nh);
-      O::store(Ev + k * L, O::max(O::load(Ev + k * L), O::sub(nh, vopen)));
-      vF = O::sub(vF, vext);
-      if (++k == S) {
-        k = 0;
-        vF = O::shift_in(vF, neg);
+    if (O::any(O::gt(vF, O::sub(O::load(Hs), voe)))) {
+      for (int s = 1, d = 0; s < L; s *= 2, ++d) {
+        V up = O::sub(O::shift_by(vF, s, neg), vdec[d][0]);
+        for (int r = 1; r < nrep[d]; ++r) up = O::sub(up, vdec[d][r]);
+        vF = O::max(vF, up);
+      }
+      for (std::int64_t k = 0; k < S; ++k) {
+        const V h = O::load(Hs + k * L);
+        if (!O::any(O::gt(vF, O::sub(h, voe)))) break;
+        const V nh = O::max(h, vF);
+        O::store(Hs + k * L, nh);
+        O::store(Ev + k * L, O::max(O::load(Ev + k * L), O::sub(nh, vopen)));
+        vF = O::sub(vF, vext);
       }
     }
-    if (local) {
+    if constexpr (local) {
       // F never raises a cell above the column's maximum (it is some H above
-      // minus a gap), so the main loop's maximum is the column's.
+      // minus a gap), so the main loop's maximum is the column's.  The first
+      // column reaching the final best is the last one where it rose.
       if (O::any(O::gt(colmax, vbest))) {
-        O::store(buf, colmax);
-        T mx = buf[0];
-        for (int p = 1; p < L; ++p) mx = buf[p] > mx ? buf[p] : mx;
-        const V vmx = O::set1(mx);
-        Mk acc = O::eq(O::load(Hs), vmx);
-        for (std::int64_t kk = 1; kk < S; ++kk) acc = O::mor(acc, O::eq(O::load(Hs + kk * L), vmx));
-        const int p = __builtin_ctzll(O::bits(acc));  // smallest lane = smallest rows
-        std::int64_t kk = 0;
-        while (Hs[kk * L + p] != mx) ++kk;
-        best = mx;
-        bq = p * S + kk + 1;
+        best = O::hmax(colmax);
+        vbest = O::set1(static_cast<T>(best));
         bt = j;
-        vbest = vmx;
+        saved = cur;
       }
-    } else if (semi) {
+    } else if constexpr (semi) {
       const std::int64_t v = Hs[last_k * L + last_p];
       if (v > best) {
         best = v;
         bt = j;
       }
     }
+    prev = cur;
   }
-  if (kp.mode == AlignMode::global) {
+  if constexpr (local) {
+    if (saved >= 0) {
+      // Smallest row holding the best in that column: smallest lane, then
+      // smallest vector.
+      const T* Hb = Hbuf[saved];
+      Mk acc = O::eq(O::load(Hb), vbest);
+      for (std::int64_t kk = 1; kk < S; ++kk) acc = O::mor(acc, O::eq(O::load(Hb + kk * L), vbest));
+      const int p = __builtin_ctzll(O::bits(acc));
+      std::int64_t kk = 0;
+      while (Hb[kk * L + p] != static_cast<T>(best)) ++kk;
+      bq = p * S + kk + 1;
+    }
+  }
+  if constexpr (Mode == AlignMode::global) {
     best = Hs[last_k * L + last_p];
     bq = m;
     bt = n;
   }
   out = EndCell{best, bq, bt, saturated<T>(best)};
+}
+
+template <class O>
+void striped(const KernelParams& kp, const SequencePair& pair, EndCell& out, Scratch& scratch) {
+  switch (kp.mode) {
+    case AlignMode::local: return striped_mode<O, AlignMode::local>(kp, pair, out, scratch);
+    case AlignMode::global: return striped_mode<O, AlignMode::global>(kp, pair, out, scratch);
+    case AlignMode::semi_global: return striped_mode<O, AlignMode::semi_global>(kp, pair, out, scratch);
+  }
 }
 
 

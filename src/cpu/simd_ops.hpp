@@ -11,7 +11,8 @@
 // Interface of Ops:  T (lane type), V (vector), M (lane mask), L (lanes),
 // load/store/set1, add/sub/max, gt/eq -> M, blend(m, a, b) = b where m,
 // any(m), bits(m) (one bit per lane), mor, vor, shift_in(v, x) (lane p takes
-// lane p-1, lane 0 takes x), and kPermDna/perm_dna for a 32-entry table lookup.
+// lane p-1, lane 0 takes x), shift_by(v, s, x) (lane p takes lane p-s, lanes
+// below s take x; 1 <= s < L), hmax(v) (the largest lane), and kPermDna/perm_dna for a 32-entry table lookup.
 
 #include <cstdint>
 #include <cstring>
@@ -63,6 +64,8 @@ struct ScalarOps {
   static bool any(M m) { return m; }
   static std::uint64_t bits(M m) { return m ? 1u : 0u; }
   static V shift_in(V, T x) { return x; }
+  static V shift_by(V, int, T x) { return x; }
+  static T hmax(V v) { return v; }
   static V perm_dna(V, V) { return 0; }
 };
 
@@ -122,6 +125,17 @@ struct Sse41Ops {
     if constexpr (sizeof(T) == 1) return _mm_insert_epi8(s, x, 0);
     else if constexpr (sizeof(T) == 2) return _mm_insert_epi16(s, x, 0);
     else return _mm_insert_epi32(s, x, 0);
+  }
+  static V shift_by(V v, int s, T x) {
+    for (int k = 0; k < s; ++k) v = shift_in(v, x);
+    return v;
+  }
+  static T hmax(V v) {
+    alignas(64) T b[L];
+    store(b, v);
+    T r = b[0];
+    for (int l = 1; l < L; ++l) r = b[l] > r ? b[l] : r;
+    return r;
   }
   static V perm_dna(V, V) { return _mm_setzero_si128(); }
 };
@@ -186,6 +200,17 @@ struct Avx2Ops {
     else if constexpr (sizeof(T) == 2) return _mm256_insert_epi16(s, x, 0);
     else return _mm256_insert_epi32(s, x, 0);
   }
+  static V shift_by(V v, int s, T x) {
+    for (int k = 0; k < s; ++k) v = shift_in(v, x);
+    return v;
+  }
+  static T hmax(V v) {
+    alignas(64) T b[L];
+    store(b, v);
+    T r = b[0];
+    for (int l = 1; l < L; ++l) r = b[l] > r ? b[l] : r;
+    return r;
+  }
   static V perm_dna(V, V) { return _mm256_setzero_si256(); }
 };
 #endif
@@ -247,6 +272,32 @@ struct Avx512Ops {
     if constexpr (sizeof(T) == 1) return _mm512_mask_set1_epi8(s, 1, x);
     else if constexpr (sizeof(T) == 2) return _mm512_mask_set1_epi16(s, 1, x);
     else return _mm512_mask_set1_epi32(s, 1, x);
+  }
+  static V shift_by(V v, int s, T x) {
+    if constexpr (sizeof(T) == 1) {
+      for (int k = 0; k < s; ++k) v = shift_in(v, x);
+      return v;
+    } else if constexpr (sizeof(T) == 2) {
+      const V idx = _mm512_sub_epi16(_mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15,
+                                                      14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                     _mm512_set1_epi16(static_cast<short>(s)));
+      return _mm512_mask_permutexvar_epi16(set1(x), static_cast<__mmask32>(~0u << s), idx, v);
+    } else {
+      const V idx = _mm512_sub_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                     _mm512_set1_epi32(s));
+      return _mm512_mask_permutexvar_epi32(set1(x), static_cast<__mmask16>(0xFFFFu << s), idx, v);
+    }
+  }
+  static T hmax(V v) {
+    // Halve the span each step: 256-bit halves, 128-bit quarters, then
+    // within 128 bits by 64, 32, 16 and 8.
+    v = max(v, _mm512_shuffle_i64x2(v, v, 0x4E));
+    v = max(v, _mm512_shuffle_i64x2(v, v, 0xB1));
+    v = max(v, _mm512_shuffle_epi32(v, static_cast<_MM_PERM_ENUM>(0x4E)));
+    v = max(v, _mm512_shuffle_epi32(v, static_cast<_MM_PERM_ENUM>(0xB1)));
+    if constexpr (sizeof(T) <= 2) v = max(v, _mm512_srli_epi32(v, 16));
+    if constexpr (sizeof(T) == 1) v = max(v, _mm512_srli_epi16(v, 8));
+    return static_cast<T>(_mm_cvtsi128_si32(_mm512_castsi512_si128(v)));
   }
   static V perm_dna(V idx, V table) { return _mm512_permutexvar_epi16(idx, table); }
 };

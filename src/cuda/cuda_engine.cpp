@@ -393,14 +393,10 @@ struct CudaEngine::Impl {
   }
 };
 
-CudaEngine::CudaEngine() : impl_(std::make_unique<Impl>()) {
-  if (!impl_->reason.empty()) {
-    static std::once_flag once;
-    std::call_once(once, [&] {
-      std::fprintf(stderr, "gpualign: CUDA engine unavailable (%s); aligning on the CPU\n", impl_->reason.c_str());
-    });
-  }
-}
+// No log line here: engines are probed (gpualign info, the dispatcher, the
+// bench) far more often than they run.  The dispatcher says once per run that
+// the GPU is unavailable and why (unavailable_reason()).
+CudaEngine::CudaEngine() : impl_(std::make_unique<Impl>()) {}
 CudaEngine::~CudaEngine() = default;
 
 bool CudaEngine::available() const noexcept { return impl_->reason.empty(); }

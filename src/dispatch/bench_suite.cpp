@@ -186,8 +186,9 @@ MachineInfo describe_machine() {
             (GPUALIGN_HAVE_CUDA ? std::string("on (") + GPUALIGN_CUDA_ARCHITECTURES + ")" : std::string("off")) +
             ", parasail " + (detail::parasail_linked() ? "linked" : "not linked");
   m.peak_memory_method =
-      "resident set (/proc/PID/statm) of this process plus its child processes, sampled every 2 ms while the row "
-      "runs (includes the workload's own sequences; spikes shorter than 2 ms can be missed)";
+      "resident set of this process (/proc/self/statm) plus the private memory of its worker processes "
+      "(/proc/PID/smaps_rollup Private_Clean + Private_Dirty), sampled every 2 ms while the row runs; includes the "
+      "workload's own sequences and heap kept from earlier rows; spikes shorter than 2 ms can be missed";
   return m;
 }
 
@@ -290,8 +291,18 @@ BenchReport run_bench_suite(const BenchOptions& opt) {
     note("gpu rows skipped: " + gpu_why);
 
   std::string profile_source;
-  const CalibrationProfile profile = opt.profile ? *opt.profile : load_profile_or_default({}, &profile_source);
+  CalibrationProfile profile = opt.profile ? *opt.profile : load_profile_or_default({}, &profile_source);
   report.machine.profile = opt.profile ? "given" : profile_source;
+  if (!opt.profile && !profile.measured()) {
+    // No saved profile: measure briefly now, so that auto's choices fit this
+    // machine (gpualign calibrate measures longer and saves the result).
+    CalibrateOptions co;
+    co.workers = threads;
+    co.seconds_per_measurement = 0.1;
+    profile = calibrate_machine(co);
+    report.machine.profile = "measured at the start of this run (no saved profile; see gpualign calibrate)";
+    note("no calibration profile saved: measured one for this run (gpualign calibrate saves one)");
+  }
   const std::string serial_name = serial_engine_name();
   if (serial_name != "cpu") note("the SIMD CPU engine is not registered: serial, threads and processes use 'reference'");
 
@@ -345,6 +356,7 @@ BenchReport run_bench_suite(const BenchOptions& opt) {
         row.engine = "cuda";
         m = measure(opt.repeat, [&](Measured& out) { out.results = d.align(pairs); });
         if (d.stats().gpu_fallback_pairs) row.chosen_backend = "gpu+cpu fallback";
+        row.peak_device_bytes = d.stats().peak_device_bytes_estimated;
       } else if (b == "auto") {
         DispatcherConfig dc;
         dc.scoring = w.scoring;
@@ -355,6 +367,7 @@ BenchReport run_bench_suite(const BenchOptions& opt) {
         Dispatcher d(dc);
         m = measure(opt.repeat, [&](Measured& out) { out.results = d.align(pairs); });
         row.chosen_backend = d.stats().backends();
+        row.peak_device_bytes = d.stats().peak_device_bytes_estimated;
         if (row.chosen_backend.find("gpu") != std::string::npos || row.chosen_backend.find("hybrid") != std::string::npos)
           row.engine = "cuda+" + serial_name;
       } else if (b == "parasail") {
@@ -390,6 +403,9 @@ BenchReport run_bench_suite(const BenchOptions& opt) {
         }
       }
       row.speedup_vs_serial = serial_seconds > 0 && m.seconds > 0 ? serial_seconds / m.seconds : 0;
+      if (row.peak_host_bytes > report.machine.memory_budget_bytes)
+        note(name + " " + b + ": peak host memory " + format_byte_size(row.peak_host_bytes) + " is over the budget " +
+             format_byte_size(report.machine.memory_budget_bytes));
       if (opt.on_row) opt.on_row(row);
       report.rows.push_back(std::move(row));
     }

@@ -94,7 +94,7 @@ CalibrationProfile calibrate_machine(const CalibrateOptions& opt) {
 
   // 1. CPU rate on one thread: W1-like pairs, grown until a run takes target_s.
   auto engine = make_engine(p.cpu_engine);
-  const Workload w1 = make_workload("W1", 11, 0.05);  // 1,000 pairs, ~100 Mcells
+  const Workload w1 = make_workload("W1", 11, 0.5);  // 10,000 pairs, ~1 Gcells
   const auto w1_pairs = w1.pairs();
   std::uint64_t want = 2'000'000;
   std::vector<SequencePair> sample;
@@ -129,13 +129,20 @@ CalibrationProfile calibrate_machine(const CalibrateOptions& opt) {
                 p.cpu_cells_per_second / 1e9, p.cpu_pair_seconds * 1e6);
   say(buf);
 
-  // 3. Pool start costs: trivial items through the thread and process pools.
+  // 3. Pool start costs: what a tiny batch (4 small pairs) costs through
+  //    ParallelAligner beyond its serial time, and forking a worker.
+  std::vector<SequencePair> four(tiny_pairs.begin(), tiny_pairs.begin() + 4);
+  ParallelAlignerConfig tc;
+  tc.num_workers = workers;
+  tc.scoring = dna;
+  tc.options = score_only;
+  tc.engine = p.cpu_engine;
+  ParallelAligner tiny_threads(tc);
+  tiny_threads.align_pairs(four);  // warm the pool up
+  const double t_four = median_time(21, [&] { engine->align(four, dna, score_only); });
+  p.thread_start_seconds = std::max(2e-6, median_time(21, [&] { tiny_threads.align_pairs(four); }) - t_four);
   std::vector<int> items(workers, 1);
   auto trivial = [](int v) { return v + 1; };
-  execute_parallel(trivial, items, {.num_workers = workers});  // warm the pool up
-  p.thread_start_seconds = std::max(1e-6, median_time(9, [&] {
-    execute_parallel(trivial, items, {.num_workers = workers});
-  }));
   p.process_start_seconds = std::max(1e-5, median_time(3, [&] {
     execute_parallel(trivial, items, {.num_workers = workers, .pool_type = PoolType::process});
   }) / static_cast<double>(workers));

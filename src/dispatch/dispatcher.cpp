@@ -220,10 +220,15 @@ struct Dispatcher::Impl {
         continue;
       }
       sub.clear();
-      std::uint64_t cells = 0;
+      std::uint64_t cells = 0, dev_bytes = 0;
       for (std::size_t i : cur) {
         sub.push_back(pairs[i]);
         cells += pairs[i].cells();
+        dev_bytes += estimate_device_bytes(pairs[i], cfg.options);
+      }
+      {
+        std::lock_guard lock(stats_mu);
+        stats.peak_device_bytes_estimated = std::max(stats.peak_device_bytes_estimated, dev_bytes);
       }
       res.assign(sub.size(), Alignment{});
       TraceRecorder::Span span;

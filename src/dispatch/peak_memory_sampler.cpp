@@ -21,6 +21,25 @@ std::uint64_t resident_bytes(int pid) {
   return static_cast<std::uint64_t>(resident) * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
 }
 
+// Bytes only process `pid` holds (Private_Clean + Private_Dirty): a forked
+// worker shares most pages with its parent, and counting its whole RSS would
+// count those twice.  Falls back to its RSS where smaps_rollup is missing.
+std::uint64_t private_bytes(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
+  if (!in) return resident_bytes(pid);
+  std::string key;
+  std::uint64_t kb = 0, total = 0;
+  bool seen = false;
+  while (in >> key) {
+    if (key == "Private_Clean:" || key == "Private_Dirty:") {
+      if (in >> kb) total += kb * 1024, seen = true;
+    } else {
+      in.ignore(1 << 20, '\n');
+    }
+  }
+  return seen ? total : resident_bytes(pid);
+}
+
 std::uint64_t resident_bytes_with_children() {
   std::uint64_t total = resident_bytes();
   // Children of every thread of this process (workers are forked from
@@ -31,7 +50,7 @@ std::uint64_t resident_bytes_with_children() {
     if (e->d_name[0] == '.') continue;
     std::ifstream in(std::string("/proc/self/task/") + e->d_name + "/children");
     int pid;
-    while (in >> pid) total += resident_bytes(pid);
+    while (in >> pid) total += private_bytes(pid);
   }
   ::closedir(d);
   return total;

@@ -12,7 +12,8 @@ namespace gpualign::detail {
 
 /// Resident bytes of process `pid` (0 = this process), or 0 when unreadable.
 std::uint64_t resident_bytes(int pid = 0);
-/// Resident bytes of this process plus its direct children (forked workers).
+/// Resident bytes of this process plus the private bytes (not shared with
+/// this process) of its direct children (forked workers).
 std::uint64_t resident_bytes_with_children();
 
 class PeakMemorySampler {

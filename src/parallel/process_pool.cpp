@@ -214,11 +214,17 @@ struct Worker {
 std::optional<int> reap(pid_t pid, bool already_killed) {
   int st = 0;
   if (!already_killed) {
-    for (int k = 0; k < 1000; ++k) {
+    // A child normally exits microseconds after closing its socket: poll with
+    // a short, growing pause, up to about a second in all.
+    auto pause = std::chrono::microseconds(10);
+    for (auto waited = std::chrono::microseconds(0); waited < std::chrono::seconds(1); waited += pause) {
       const pid_t r = waitpid(pid, &st, WNOHANG);
       if (r == pid) return st;
       if (r < 0 && errno != EINTR) return std::nullopt;
-      if (r == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      if (r == 0) {
+        std::this_thread::sleep_for(pause);
+        pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(10));
+      }
     }
     kill(pid, SIGKILL);
   }

@@ -105,4 +105,5 @@ TEST_F(BadInput, NonsenseScoring) {
 TEST_F(BadInput, UnknownOptionsAndValues) {
   expect_failure("align --ref ref.fa --query q.fa --mode sideways", {"mode"});
   expect_failure("align --ref ref.fa --query q.fa --frobnicate", {"frobnicate"});
+  expect_failure("align --ref ref.fa --query q.fa --score-only --format sam", {"--score-only", "sam"});
 }

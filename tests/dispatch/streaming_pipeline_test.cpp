@@ -91,6 +91,8 @@ TEST_F(StreamingPipeline, MemoryStaysFlatOnAnInputSeveralTimesTheBudget) {
   run_align_pipeline(job_for(dir, dir / "small.fa", dir / "warm.tsv"), p);
   const std::uint64_t g_small = peak_growth(job_for(dir, dir / "small.fa", dir / "small.tsv"), p, &s_small);
   const std::uint64_t g_big = peak_growth(job_for(dir, dir / "big.fa", dir / "big.tsv"), p, &s_big);
+  std::printf("peak RSS growth: %.1f MiB for %.1f MiB of input, %.1f MiB for %.1f MiB\n", g_small / 1048576.0,
+              small_bytes / 1048576.0, g_big / 1048576.0, big_bytes / 1048576.0);
   EXPECT_EQ(s_small.alignments, 40'000);
   EXPECT_EQ(s_big.alignments, 240'000);
   EXPECT_EQ(s_big.written, 240'000);

@@ -155,6 +155,25 @@ TEST(ProcessPool, ChildMemoryIsPrivateAndLargeResultsArrive) {
   }
 }
 
+TEST(ProcessPool, WorkersCanUseThreadsForkedFromAThreadedParent) {
+  // The parent's shared thread pool is running when the workers fork; in a
+  // worker it does not exist, so a nested threaded call must get a new one.
+  std::vector<int> warm(64, 1);
+  execute_parallel([](int v) { return v; }, warm, {.num_workers = 2, .chunk_size = 1});
+  auto items = iota_items(6);
+  auto out = execute_parallel(
+      [](int i) {
+        std::vector<int> inner(100, i);
+        auto r = execute_parallel([](int v) { return v + 1; }, inner, {.num_workers = 2, .chunk_size = 7});
+        long s = 0;
+        for (int v : r) s += v;
+        return s;
+      },
+      items, {.num_workers = 2, .pool_type = PoolType::process, .chunk_size = 1});
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(out[i], 100L * (i + 1));
+  EXPECT_TRUE(no_children());
+}
+
 // SIGINT or SIGTERM to the parent while workers hang: the call ends with an
 // error, the workers are gone, and the old signal disposition is back.
 class StopSignal : public ::testing::TestWithParam<int> {};
