@@ -6,6 +6,7 @@
 #include "gpualign/align_job.hpp"
 #include "gpualign/align_pipeline.hpp"
 #include "gpualign/error.hpp"
+#include "gpualign/memory_budget.hpp"
 #include "progress_line.hpp"
 
 namespace gpualign::cli {
@@ -19,6 +20,7 @@ struct AlignArgs {
   std::size_t threads = 0;
   std::string batch_cells = "256M";
   std::string backend = "auto", trace;  // dispatcher backend; timeline file
+  std::string profile, memory_budget;    // calibration profile; host budget such as "4G"
 };
 
 std::uint64_t parse_count(const std::string& text, const char* option) {
@@ -93,6 +95,8 @@ int run(const AlignArgs& a, CLI::App& cmd) {
   PipelineOptions pipeline;
   pipeline.backend = a.backend;
   pipeline.trace_path = a.trace;
+  pipeline.profile_path = a.profile;
+  if (!a.memory_budget.empty()) pipeline.memory_budget = parse_memory_budget(a.memory_budget);
   const AlignSummary s = run_align_pipeline(job, pipeline, [&](const AlignProgress& p) {
     char buf[160];
     std::snprintf(buf, sizeof buf, "gpualign align: %lld queries, %lld alignments, %.3g Gcells, %.1f s, %.2f GCUPS",
@@ -159,6 +163,10 @@ void add_align_command(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_option("--trace", args->trace,
                   "Write the run's timeline (Chrome trace JSON: open in ui.perfetto.dev) to FILE, and FILE.dot");
+  cmd->add_option("--profile", args->profile,
+                  "Calibration profile for the dispatcher (default: the one `gpualign calibrate` saved, else built-in)");
+  cmd->add_option("--memory-budget", args->memory_budget,
+                  "Host memory for alignment work, e.g. 4G, 512M, 50% (default: half of what this process may use)");
   cmd->add_option("--batch-cells", args->batch_cells, "Cells per batch (bounds memory), e.g. 256M")
       ->capture_default_str();
   cmd->callback([&action, args, cmd] { action = [args, cmd] { return run(*args, *cmd); }; });

@@ -9,10 +9,10 @@
 // only uses them when score_bound() keeps every value far from the limits.
 //
 // Interface of Ops:  T (lane type), V (vector), M (lane mask), L (lanes),
-// load/store/set1, add/sub/max, gt/eq -> M, blend(m, a, b) = b where m,
+// load/store/set1, mask_store(p, m, v) (lanes of m only), add/sub/max, gt/eq -> M, blend(m, a, b) = b where m,
 // any(m), bits(m) (one bit per lane), mor, vor, shift_in(v, x) (lane p takes
 // lane p-1, lane 0 takes x), shift_by(v, s, x) (lane p takes lane p-s, lanes
-// below s take x; 1 <= s < L), hmax(v) (the largest lane), and kPermDna/perm_dna for a 32-entry table lookup.
+// below s take x; 1 <= s < L), hmax(v) (the largest lane), last(v) (lane L-1), and kPermDna/perm_dna for a 32-entry table lookup.
 
 #include <cstdint>
 #include <cstring>
@@ -46,6 +46,9 @@ struct ScalarOps {
   static constexpr bool kPermDna = false;
   static V load(const T* p) { return *p; }
   static void store(T* p, V v) { *p = v; }
+  static void mask_store(T* p, M m, V v) {
+    if (m) *p = v;
+  }
   static V set1(T x) { return x; }
   static V add(V a, V b) {
     if constexpr (sizeof(T) >= 4) return static_cast<T>(static_cast<std::uint32_t>(a) + static_cast<std::uint32_t>(b));
@@ -66,6 +69,7 @@ struct ScalarOps {
   static V shift_in(V, T x) { return x; }
   static V shift_by(V, int, T x) { return x; }
   static T hmax(V v) { return v; }
+  static T last(V v) { return v; }
   static V perm_dna(V, V) { return 0; }
 };
 
@@ -79,6 +83,7 @@ struct Sse41Ops {
   static constexpr bool kPermDna = false;
   static V load(const T* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); }
   static void store(T* p, V v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v); }
+  static void mask_store(T* p, M m, V v) { store(p, _mm_blendv_epi8(load(p), v, m)); }
   static V set1(T x) {
     if constexpr (sizeof(T) == 1) return _mm_set1_epi8(x);
     else if constexpr (sizeof(T) == 2) return _mm_set1_epi16(x);
@@ -137,6 +142,11 @@ struct Sse41Ops {
     for (int l = 1; l < L; ++l) r = b[l] > r ? b[l] : r;
     return r;
   }
+  static T last(V v) {
+    alignas(64) T b[L];
+    store(b, v);
+    return b[L - 1];
+  }
   static V perm_dna(V, V) { return _mm_setzero_si128(); }
 };
 #endif
@@ -151,6 +161,7 @@ struct Avx2Ops {
   static constexpr bool kPermDna = false;
   static V load(const T* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
   static void store(T* p, V v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
+  static void mask_store(T* p, M m, V v) { store(p, _mm256_blendv_epi8(load(p), v, m)); }
   static V set1(T x) {
     if constexpr (sizeof(T) == 1) return _mm256_set1_epi8(x);
     else if constexpr (sizeof(T) == 2) return _mm256_set1_epi16(x);
@@ -211,6 +222,11 @@ struct Avx2Ops {
     for (int l = 1; l < L; ++l) r = b[l] > r ? b[l] : r;
     return r;
   }
+  static T last(V v) {
+    alignas(64) T b[L];
+    store(b, v);
+    return b[L - 1];
+  }
   static V perm_dna(V, V) { return _mm256_setzero_si256(); }
 };
 #endif
@@ -226,6 +242,11 @@ struct Avx512Ops {
   static constexpr bool kPermDna = sizeof(T) == 2;
   static V load(const T* p) { return _mm512_loadu_si512(p); }
   static void store(T* p, V v) { _mm512_storeu_si512(p, v); }
+  static void mask_store(T* p, M m, V v) {
+    if constexpr (sizeof(T) == 1) _mm512_mask_storeu_epi8(p, m, v);
+    else if constexpr (sizeof(T) == 2) _mm512_mask_storeu_epi16(p, m, v);
+    else _mm512_mask_storeu_epi32(p, m, v);
+  }
   static V set1(T x) {
     if constexpr (sizeof(T) == 1) return _mm512_set1_epi8(x);
     else if constexpr (sizeof(T) == 2) return _mm512_set1_epi16(x);
@@ -298,6 +319,11 @@ struct Avx512Ops {
     if constexpr (sizeof(T) <= 2) v = max(v, _mm512_srli_epi32(v, 16));
     if constexpr (sizeof(T) == 1) v = max(v, _mm512_srli_epi16(v, 8));
     return static_cast<T>(_mm_cvtsi128_si32(_mm512_castsi512_si128(v)));
+  }
+  static T last(V v) {
+    alignas(64) T b[L];
+    store(b, v);
+    return b[L - 1];
   }
   static V perm_dna(V idx, V table) { return _mm512_permutexvar_epi16(idx, table); }
 };

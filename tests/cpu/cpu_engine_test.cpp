@@ -252,6 +252,58 @@ TEST(CpuEngine, Saturation) {
     check_all(big, heavy, AlignOptions{mode, AlignOutput::cigar}, "sat16");
 }
 
+// Queries longer than the striped kernel's row block (2048 rows) run as
+// several blocks handing their bottom row down: lengths at and around block
+// multiples, a long query insertion (a vertical gap, F) straddling a block
+// boundary, and an optimum lying in a later block.  Striped kernel only
+// (no other takes them), 16- and 32-bit, every level, begins included (the
+// reverse pass is striped too).
+TEST(CpuEngine, StripedBlocks) {
+  std::mt19937_64 rng(17);
+  Pairs p;
+  for (std::size_t m : {2048, 2049, 4111}) {
+    const Codes q = random_codes(rng, Alphabet::dna, m);
+    Codes t = random_codes(rng, Alphabet::dna, rng() % 300);
+    const Codes mid = mutate(rng, Alphabet::dna, q, 0.1);
+    t.insert(t.end(), mid.begin(), mid.end());
+    const Codes tail = random_codes(rng, Alphabet::dna, rng() % 300);
+    t.insert(t.end(), tail.begin(), tail.end());
+    p.add(q, t);
+  }
+  {
+    // Target = A + B, query = A + 400 inserted + B with the insertion over
+    // row 2048; then a query whose only good match is in its last block.
+    const Codes a = random_codes(rng, Alphabet::dna, 1900), b = random_codes(rng, Alphabet::dna, 900);
+    Codes q = a, t = a;
+    const Codes ins = random_codes(rng, Alphabet::dna, 400);
+    q.insert(q.end(), ins.begin(), ins.end());
+    q.insert(q.end(), b.begin(), b.end());
+    t.insert(t.end(), b.begin(), b.end());
+    p.add(q, t);
+    Codes q2 = random_codes(rng, Alphabet::dna, 4500);
+    const Codes tail(q2.end() - 300, q2.end());
+    p.add(q2, mutate(rng, Alphabet::dna, tail, 0.05));
+  }
+  const auto v = p.views();
+  LevelGuard guard;
+  for (const auto& sc : {ScoringScheme::dna(), ScoringScheme::dna(1, -1, 2, 1)}) {  // the second keeps global in 16 bits
+    for (AlignMode mode : {AlignMode::local, AlignMode::global, AlignMode::semi_global}) {
+      const AlignOptions o{mode, AlignOutput::begin_end};
+      const auto want = reference_all(v, sc, o);
+      for (SimdLevel level : supported_simd_levels()) {
+        ASSERT_EQ(force_simd_level(level), level);
+        for (int width : {16, 32}) {
+          auto engine = cpu::make_cpu_engine(cpu::Tuning{cpu::Tuning::Kernel::striped, width});
+          expect_same(v, sc, o, want, engine->align(v, sc, o),
+                      "blocks " + std::string(to_string(level)) + " width " + std::to_string(width) + " mode " +
+                          std::string(to_string(mode)));
+          if (::testing::Test::HasFailure()) return;
+        }
+      }
+    }
+  }
+}
+
 // The kernels themselves must flag saturation (else the rerun never happens).
 TEST(CpuEngine, KernelsReportOverflow) {
   const Codes q(300, 0);  // 300 x 'A': local score 600 with match 2

@@ -223,6 +223,22 @@ TEST(HierarchicalExecutor, CriticalTasksGetMoreThreads) {
   EXPECT_EQ(rep.task("big").threads, 3u);
 }
 
+TEST(HierarchicalExecutor, NestedParallelCallsOnAOneWorkerPoolDoNotDeadlock) {
+  // Every task asks for more threads than the executor has; the waiting
+  // task runs the lanes itself.
+  HierarchicalExecutor ex(1);
+  for (int t = 0; t < 8; ++t)
+    ex.add_task("t" + std::to_string(t), [t] {
+      std::vector<int> items(64, t);
+      auto r = execute_parallel([](int v) { return v + 1; }, items, {.num_workers = 4, .chunk_size = 3});
+      long s = 0;
+      for (int v : r) s += v;
+      return s;
+    }, t ? std::vector<std::string>{"t" + std::to_string(t / 2)} : std::vector<std::string>{});
+  auto rep = ex.execute();
+  for (int t = 0; t < 8; ++t) EXPECT_EQ(rep.get<long>("t" + std::to_string(t)), 64L * (t + 1));
+}
+
 TEST(HierarchicalExecutor, ReportAndDot) {
   HierarchicalExecutor ex(2);
   auto nap = [] { std::this_thread::sleep_for(std::chrono::milliseconds(5)); };
