@@ -137,8 +137,10 @@ class CpuEngine final : public Engine {
 
   std::uint64_t estimate_host_bytes(const SequencePair& pair, const AlignOptions& options) const override {
     const std::uint64_t m = pair.query.size(), n = pair.target.size();
-    // Striped: profile (alphabet rows) + 3 score rows of 32-bit lanes, padded.
-    std::uint64_t bytes = (24 + 3) * (m + 64) * 4 + 4096;
+    // Striped: profile (alphabet rows) + 4 score columns of 32-bit lanes for
+    // one row block (2048 rows), padded, plus the blocks' hand-over row (H
+    // and F over the target); inter-sequence: one saved column per lane.
+    std::uint64_t bytes = (24 + 5) * (std::min<std::uint64_t>(m, 2048) + 64) * 4 + 8 * (n + 1) + 4096;
     if (options.output != AlignOutput::score_end) bytes += m + n + sizeof(SequencePair);
     if (options.output == AlignOutput::cigar)  // reference traceback, or this pair's share of a lane group's bits
       bytes += std::max<std::uint64_t>(reference_host_bytes(pair, options),

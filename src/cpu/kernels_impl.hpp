@@ -309,14 +309,16 @@ void striped_mode(const KernelParams& kp, const SequencePair& pair, EndCell& out
     const std::int64_t rows = m - r0 < R ? m - r0 : R;
     const bool last_block = r0 + rows == m;
     const std::int64_t S = (rows + L - 1) / L;
-    for (int c = 0; c < kp.size; ++c) {
-      T* pc = prof + static_cast<std::int64_t>(c) * S * L;
-      const int* col = kp.matrix + c;
-      for (int p = 0; p < L; ++p) {
-        for (std::int64_t k = 0; k < S; ++k) {
-          const std::int64_t r = p * S + k;
-          pc[k * L + p] = r < rows ? static_cast<T>(col[q[r0 + r] * kp.size]) : pad;
-        }
+    // Profile: one matrix row per query position, scattered to its slot in
+    // each letter's striped column.
+    const std::int64_t plane = S * L;
+    for (std::int64_t r = 0; r < S * L; ++r) {
+      T* slot = prof + (r % S) * L + r / S;
+      if (r < rows) {
+        const int* row = kp.matrix + q[r0 + r] * kp.size;
+        for (int c = 0; c < kp.size; ++c) slot[c * plane] = static_cast<T>(row[c]);
+      } else {
+        for (int c = 0; c < kp.size; ++c) slot[c * plane] = pad;
       }
     }
     int prev = 0, saved = -1;
@@ -341,6 +343,8 @@ void striped_mode(const KernelParams& kp, const SequencePair& pair, EndCell& out
         left -= step;
       } while (left > 0 && nrep[d] < 3);
     }
+    bool one_step = true;  // every decrement in one subtraction (the usual case)
+    for (int d = 0; d < 6; ++d) one_step = one_step && nrep[d] <= 1;
     const std::int64_t Sext = S * ext;
     const std::int64_t last_k = (rows - 1) % S, last_p = (rows - 1) / S;
     // Local: the block's best, found when it rises; starting just below the
@@ -390,10 +394,14 @@ void striped_mode(const KernelParams& kp, const SequencePair& pair, EndCell& out
       // can change a cell.
       vF = O::shift_in(vF, neg);
       if (O::any(O::gt(vF, O::sub(O::load(Hs), voe)))) {
-        for (int s = 1, d = 0; s < L; s *= 2, ++d) {
-          V up = O::sub(O::shift_by(vF, s, neg), vdec[d][0]);
-          for (int r = 1; r < nrep[d]; ++r) up = O::sub(up, vdec[d][r]);
-          vF = O::max(vF, up);
+        if (one_step) {
+          for (int s = 1, d = 0; s < L; s *= 2, ++d) vF = O::max(vF, O::sub(O::shift_by(vF, s, neg), vdec[d][0]));
+        } else {
+          for (int s = 1, d = 0; s < L; s *= 2, ++d) {
+            V up = O::sub(O::shift_by(vF, s, neg), vdec[d][0]);
+            for (int r = 1; r < nrep[d]; ++r) up = O::sub(up, vdec[d][r]);
+            vF = O::max(vF, up);
+          }
         }
         const std::int64_t via = static_cast<std::int64_t>(O::last(vF)) - Sext;
         if (via > f_out) f_out = via;
