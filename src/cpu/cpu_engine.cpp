@@ -1,6 +1,8 @@
 // The CPU SIMD engine: routes each pair to a kernel and a score width, reruns
 // saturated pairs wider, then adds begins (reverse pass) and CIGARs (the
-// reference's traceback of the [begin, end) window only).
+// traceback of the [begin, end) window only: the traceback kernel for small
+// DNA windows, the exact banded traceback for large ones, else the
+// reference's).
 //
 // Routing: DNA pairs up to kInterMaxQuery x kInterMaxTarget go to the
 // inter-sequence kernels (one pair per lane, lanes grouped by length) when
@@ -12,6 +14,7 @@
 // empty side) use the exact reference aligner.
 
 #include "cpu/cpu_engine.hpp"
+#include "cpu/banded_traceback.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -86,7 +89,7 @@ constexpr std::int64_t kInterMaxQuery = 2048;   // row index must fit 16-bit lan
 constexpr std::int64_t kInterMaxTarget = 16384;
 // Windows up to this many cells use the traceback kernel: a lane group keeps
 // 2 bytes of direction bits per cell and lane (at most 16 MiB x lanes/32).
-constexpr std::int64_t kTraceMaxCells = std::int64_t{1} << 18;
+constexpr std::int64_t kTraceMaxCells = kBandedMinCells;
 constexpr std::int64_t kWide = std::int64_t{1} << 28;  // beyond: the reference (64-bit)
 
 EndCell reference_end(const SequencePair& p, const ScoringScheme& sc, const KernelParams& kp) {
@@ -143,8 +146,11 @@ class CpuEngine final : public Engine {
     std::uint64_t bytes = (24 + 5) * (std::min<std::uint64_t>(m, 2048) + 64) * 4 + 8 * (n + 1) + 4096;
     if (options.output != AlignOutput::score_end) bytes += m + n + sizeof(SequencePair);
     if (options.output == AlignOutput::cigar)  // reference traceback, or this pair's share of a lane group's bits
-      bytes += std::max<std::uint64_t>(reference_host_bytes(pair, options),
-                                       2 * std::min<std::uint64_t>(m * n, kTraceMaxCells) + (m + n));
+      // (the banded traceback's first band: ~131 direction bytes a row, two
+      // score rows and the band's row bounds; wider bands are rare)
+      bytes += std::max<std::uint64_t>({reference_host_bytes(pair, options),
+                                        2 * std::min<std::uint64_t>(m * n, kTraceMaxCells) + (m + n),
+                                        (m + 1) * (131 + 24) + 10 * (n + 1)});
     return bytes;
   }
 
@@ -274,8 +280,10 @@ class CpuEngine final : public Engine {
   // CIGARs: a global alignment of the [begin, end) window, whose optimum is
   // the alignment's score, so the cost follows the aligned region rather
   // than the whole matrix.  DNA windows go through the inter-sequence
-  // traceback kernel (same tie-breaks as the reference, same CIGAR); the
-  // rest, and any window the kernel cannot hold, through the reference.
+  // traceback kernel (same tie-breaks as the reference, same CIGAR); windows
+  // over kBandedMinCells through the exact banded traceback (an optimal CIGAR,
+  // the reference's unless ties split differently); the rest, and any window
+  // the band cannot hold, through the reference.
   void add_cigars(std::span<const SequencePair> pairs, const ScoringScheme& sc, const KernelParams& kp,
                   std::span<Alignment> out) {
     std::vector<SequencePair> win(pairs.size());
@@ -327,6 +335,10 @@ class CpuEngine final : public Engine {
       Alignment& r = out[i];
       if (r.status != AlignStatus::ok || done[i]) continue;
       try {
+        const auto cells = static_cast<std::int64_t>(win[i].query.size()) * static_cast<std::int64_t>(win[i].target.size());
+        if (tune_.banded && cells > kBandedMinCells &&
+            banded_traceback(win[i].query, win[i].target, sc, r.score, r.cigar, banded_))
+          continue;  // an optimal path of the window; else the reference decides below
         Alignment g = reference_align(win[i], sc, window_opts);
         if (g.score != r.score)
           throw Error("cpu engine: window traceback scored " + std::to_string(g.score) + ", forward " +
@@ -341,6 +353,7 @@ class CpuEngine final : public Engine {
 
   Tuning tune_;
   Scratch scratch_;
+  BandedScratch banded_;
   std::vector<EndCell> buf_;
 };
 

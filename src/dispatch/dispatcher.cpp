@@ -2,6 +2,8 @@
 // host and device budgets; GPU out-of-memory splits, a lost GPU falls back.
 #include "gpualign/dispatcher.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
@@ -97,6 +99,29 @@ struct Dispatcher::Impl {
     if (cfg.trace) cfg.trace->instant("warning", "dispatch", {{"text", text}});
     if (cfg.on_warning) cfg.on_warning(text);
     else std::fprintf(stderr, "gpualign: warning: %s\n", text.c_str());
+  }
+
+  // Said at the first batch, not at construction, so that input that fails
+  // before any alignment still gives exactly one line.  A forced GPU backend
+  // warns once per dispatcher; `auto` notes once per process that everything
+  // runs on the CPU (the bench makes a dispatcher per workload).
+  std::atomic<bool> said_no_gpu{false};
+  void say_no_gpu_once() {
+    // Only a GPU missing from the start; a lost device has its own warning.
+    if (gpu_reason.empty() || said_no_gpu.exchange(true)) return;
+    const Backend b = cfg.backend;
+    if (b == Backend::gpu || b == Backend::hybrid) {
+      warn("--backend " + std::string(to_string(b)) + ": no usable GPU (" + gpu_reason + "); running on the CPU");
+    } else if (b == Backend::automatic) {
+      static std::atomic<bool> said_in_process{false};
+      const std::string text = "no usable GPU (" + gpu_reason + "): every batch runs on the CPU";
+      if (cfg.trace) cfg.trace->instant("note", "dispatch", {{"text", text}});
+      if (cfg.on_warning) cfg.on_warning(text);
+      // On a terminal only, like the progress line: in scripts a later error
+      // must stay the only line on stderr.
+      else if (isatty(STDERR_FILENO) == 1 && !said_in_process.exchange(true))
+        std::fprintf(stderr, "gpualign: note: %s\n", text.c_str());
+    }
   }
 
   // Aligns the pairs `ids` with `engine` in sub-batches that fit the host
@@ -453,12 +478,6 @@ Dispatcher::Dispatcher(DispatcherConfig config) : impl_(std::make_unique<Impl>()
   res.host_budget_bytes = d.budget->capacity();
   res.device_budget_bytes = d.device_budget;
   d.model = std::make_unique<CostModel>(std::move(profile), res);
-
-  if (!d.gpu_ok) {
-    const Backend b = d.cfg.backend;
-    if (b == Backend::gpu || b == Backend::hybrid)
-      d.warn("--backend " + std::string(to_string(b)) + ": no usable GPU (" + d.gpu_reason + "); running on the CPU");
-  }
 }
 
 Dispatcher::~Dispatcher() = default;
@@ -513,6 +532,7 @@ void Dispatcher::align(std::span<const SequencePair> pairs, std::span<Alignment>
   Impl& d = *impl_;
   if (out.size() != pairs.size()) throw Error("Dispatcher::align: output size differs from the number of pairs");
   if (pairs.empty()) return;
+  d.say_no_gpu_once();
   const RouteDecision r = plan(pairs);
   if (d.cfg.trace)
     d.cfg.trace->instant("route", "dispatch", {{"backend", std::string(to_string(r.backend))}, {"reason", r.reason}});

@@ -159,6 +159,20 @@ TEST(Dispatcher, NoGpuForcedGpuRunsOnTheCpuWithOneWarning) {
   EXPECT_EQ(d.stats().gpu_cells, 0u);
 }
 
+TEST(Dispatcher, AutoWithoutGpuSaysSoOnceAtTheFirstBatch) {
+  const Batch b = random_batch(6, 20, 100);
+  std::vector<std::string> notes;
+  DispatcherConfig c = config(Backend::automatic);
+  c.gpu_engine = "no-such-gpu-engine";
+  c.on_warning = [&](const std::string& w) { notes.push_back(w); };
+  Dispatcher d(c);
+  EXPECT_TRUE(notes.empty()) << "said before any batch: " << notes.front();
+  d.align(b.pairs);
+  d.align(b.pairs);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("no usable GPU"), std::string::npos) << notes[0];
+}
+
 TEST(Dispatcher, FakeGpuBackendsMatchTheReference) {
   const Batch b = random_batch(5, 80, 150);
   for (Backend be : {Backend::gpu, Backend::hybrid, Backend::automatic}) {
