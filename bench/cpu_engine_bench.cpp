@@ -178,6 +178,10 @@ void register_all() {
     benchmark::RegisterBenchmark(("ssw/" + w + "/score").c_str(), bm_ssw, w, false)->Unit(benchmark::kMillisecond);
 #endif
     if (w == "W1" || w == "W2") {
+      // begin_end beside cigar: the difference is the window tracebacks' cost.
+      benchmark::RegisterBenchmark(("cpu/" + w + "/local/begin_end/threads:1").c_str(), bm_cpu, w, AlignMode::local,
+                                   AlignOutput::begin_end, 1)
+          ->Unit(benchmark::kMillisecond);
       benchmark::RegisterBenchmark(("cpu/" + w + "/local/cigar/threads:1").c_str(), bm_cpu, w, AlignMode::local,
                                    AlignOutput::cigar, 1)
           ->Unit(benchmark::kMillisecond);

@@ -73,7 +73,7 @@ std::int32_t fill(std::span<const std::uint8_t> a, std::span<const std::uint8_t>
 
   for (std::int64_t i = 1; i <= M; ++i) {
     const std::int64_t lo = s.lo[i], hi = s.hi[i], plo = s.lo[i - 1];
-    std::uint8_t* d = s.dir.data() + s.off[i] - lo;  // indexed by column
+    std::uint8_t* d = s.dir.data() + s.off[i];  // d[j - lo]: column j
     const int* srow = matrix + static_cast<std::ptrdiff_t>(a[i - 1]) * size;
     // H(i-1, lo-1) when it lies in the previous row's band (columns right of
     // the previous band hold -inf already: bands only move right).
@@ -83,7 +83,7 @@ std::int32_t fill(std::span<const std::uint8_t> a, std::span<const std::uint8_t>
     if (lo == 0) {  // column 0: only an I run from the top
       const std::int32_t f_open = H[0] - open, f_ext = F[0] - ext;
       const std::int32_t f = std::max(f_open, f_ext);
-      d[0] = static_cast<std::uint8_t>(kFromF | (f_ext >= f_open ? kFExtends : 0));
+      d[0 - lo] = static_cast<std::uint8_t>(kFromF | (f_ext >= f_open ? kFExtends : 0));
       diag = H[0];
       H[0] = F[0] = hleft = f;
       j = 1;
@@ -98,15 +98,15 @@ std::int32_t fill(std::span<const std::uint8_t> a, std::span<const std::uint8_t>
       const std::int32_t dg = diag + srow[bj[j]];
       std::int32_t h = dg;
       std::uint8_t src = kFromDiag;
-      src = f > h ? kFromF : src;
+      src = f > h ? std::uint8_t{kFromF} : src;
       h = std::max(h, f);
-      src = e > h ? kFromE : src;
+      src = e > h ? std::uint8_t{kFromE} : src;
       h = std::max(h, e);
       diag = up;
       H[j] = h;
       F[j] = f;
       hleft = h;
-      d[j] = static_cast<std::uint8_t>(src | (e_ext >= e_open ? kEExtends : 0) | (f_ext >= f_open ? kFExtends : 0));
+      d[j - lo] = static_cast<std::uint8_t>(src | (e_ext >= e_open ? kEExtends : 0) | (f_ext >= f_open ? kFExtends : 0));
     }
   }
   return H[N];
@@ -167,6 +167,7 @@ bool banded_traceback(std::span<const std::uint8_t> a, std::span<const std::uint
     const std::int64_t bytes = make_band(M, N, w, scratch, whole);
     if (static_cast<std::uint64_t>(bytes) > max_bytes) return false;
     scratch.dir.resize(static_cast<std::size_t>(bytes));
+    scratch.last_width = w;
     const std::int32_t got = fill(a, b, sc, scratch);
     if (got == score) return trace(a, b, scratch, cigar);
     if (got > score || whole) return false;  // S was not this window's optimum

@@ -19,6 +19,7 @@ struct BandedScratch {
   std::vector<std::uint8_t> dir;     ///< direction bits of the band, row after row
   std::vector<std::int64_t> off;     ///< offset of each row's band in `dir`
   std::vector<std::int64_t> lo, hi;  ///< each row's band, columns [lo, hi]
+  std::int64_t last_width = 0;       ///< band half-width w of the last banded pass (tests check doubling)
 };
 
 /// Default cap on the direction bytes of one band (beyond it the caller falls
