@@ -98,10 +98,15 @@ int run(const AlignArgs& a, CLI::App& cmd) {
   pipeline.profile_path = a.profile;
   if (!a.memory_budget.empty()) pipeline.memory_budget = parse_memory_budget(a.memory_budget);
   const AlignSummary s = run_align_pipeline(job, pipeline, [&](const AlignProgress& p) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "gpualign align: %lld queries, %lld alignments, %.3g Gcells, %.1f s, %.2f GCUPS",
-                  static_cast<long long>(p.queries), static_cast<long long>(p.alignments), p.cells / 1e9, p.seconds,
-                  p.seconds > 0 ? p.cells / p.seconds / 1e9 : 0.0);
+    char buf[200];
+    int n = std::snprintf(buf, sizeof buf, "gpualign align: %lld queries, %lld alignments, %.3g Gcells, %.1f s, %.2f GCUPS",
+                          static_cast<long long>(p.queries), static_cast<long long>(p.alignments), p.cells / 1e9,
+                          p.seconds, p.seconds > 0 ? p.cells / p.seconds / 1e9 : 0.0);
+    if (const double eta = eta_seconds(p); eta >= 0 && n > 0 && n < static_cast<int>(sizeof buf)) {
+      const auto left = static_cast<long long>(eta + 0.5);
+      std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), ", %.0f%%, ETA %lldm%02llds",
+                    100 * p.fraction, left / 60, left % 60);
+    }
     line.show(buf);
   });
   if (s.failed)

@@ -45,7 +45,16 @@ struct AlignProgress {
   std::int64_t alignments = 0;  ///< pairs aligned so far
   std::uint64_t cells = 0;      ///< DP cells of those pairs
   double seconds = 0;           ///< since the job started
+  /// Share of the query input read when the last written batch was read
+  /// (0..1), -1 when unknown (standard input, a pipe).  With `seconds` it
+  /// gives an ETA: see eta_seconds().
+  double fraction = -1;
 };
+
+/// Seconds left by linear extrapolation of `p` (seconds * (1 - f) / f), or
+/// -1 when it cannot be told yet: the input size is unknown or less than 1%
+/// of it is done.
+double eta_seconds(const AlignProgress& p) noexcept;
 
 /// What a finished job did.
 struct AlignSummary {

@@ -72,6 +72,9 @@ class FeatureReader {
                                        const std::string& reference_path,
                                        const FeatureOptions& options = {});
 
+  /// Share of the features extracted so far, 0..1 (the coordinates are all
+  /// parsed up front, so this is exact): what a progress line's ETA needs.
+  double fraction_read() const noexcept;
   /// The coordinates of all features, in file order.
   const std::vector<FeatureRegion>& regions() const noexcept;
   /// The reference (its contigs() give the SAM @SQ lines).

@@ -69,6 +69,10 @@ class SequenceReader {
   const std::string& quality() const noexcept;
   /// Records returned so far.
   std::int64_t records_read() const noexcept;
+  /// Share of the file read so far, 0..1 (of the compressed bytes for gzip;
+  /// approximate, it counts htslib's read-ahead), or -1 when the size is
+  /// unknown (standard input, a pipe): what a progress line's ETA needs.
+  double fraction_read() const noexcept;
 
  private:
   struct Impl;

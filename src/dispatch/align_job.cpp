@@ -9,7 +9,6 @@
 #include <exception>
 #include <fstream>
 #include <mutex>
-#include <unistd.h>
 #include <optional>
 #include <memory>
 
@@ -68,6 +67,7 @@ class QuerySource {
     q.quality = reader_->quality();
     return true;
   }
+  double fraction_read() const noexcept { return features_ ? features_->fraction_read() : reader_->fraction_read(); }
   const std::string& path() const {
     static const std::string none;
     return reader_ ? reader_->path() : none;
@@ -98,11 +98,17 @@ struct Batch {
   std::vector<SequencePair> pairs;
   std::uint64_t cells = 0;
   std::int64_t queries_read = 0;  // queries read when this batch closed
+  double fraction_read = -1;      // share of the query input read then
   std::vector<Alignment> results;
 };
 using BatchPtr = std::shared_ptr<Batch>;
 
 }  // namespace
+
+double eta_seconds(const AlignProgress& p) noexcept {
+  if (p.fraction < 0.01 || p.seconds <= 0) return -1;
+  return p.fraction >= 1 ? 0 : p.seconds * (1 - p.fraction) / p.fraction;
+}
 
 AlignSummary run_align_job(const AlignJob& job, const std::function<void(const AlignProgress&)>& progress) {
   return run_align_pipeline(job, PipelineOptions{}, progress);
@@ -145,13 +151,6 @@ AlignSummary run_align_pipeline(const AlignJob& job, const PipelineOptions& pipe
   }
   if (trace) dc.trace = &*trace;
   Dispatcher dispatcher(dc);
-  if (dc.backend == Backend::automatic && !dispatcher.gpu_available()) {
-    // Said once per process, on a terminal only (scripts read stderr), and not
-    // when an engine was named.
-    static std::once_flag said;
-    if (job.engine.empty() && ::isatty(2))
-      std::call_once(said, [] { std::fprintf(stderr, "gpualign: no usable GPU: all work runs on the CPU\n"); });
-  }
 
   // The output file is created (as a temporary) first, so that an unwritable
   // destination fails before any work; the targets are checked next.
@@ -199,6 +198,7 @@ AlignSummary run_align_pipeline(const AlignJob& job, const PipelineOptions& pipe
       if (batch->refs.empty() && batch->queries.empty()) return;
       batch->number = number++;
       batch->queries_read = queries;
+      batch->fraction_read = source.fraction_read();
       if (trace) trace->counter("batches waiting to align", static_cast<double>(to_align.size()));
       record_wait("wait: align queue full", to_align.push(std::move(batch)));
       batch = std::make_shared<Batch>();
@@ -309,7 +309,7 @@ AlignSummary run_align_pipeline(const AlignJob& job, const PipelineOptions& pipe
       summary.queries = batch.queries_read;
       summary.alignments += static_cast<std::int64_t>(refs.size());
       summary.cells += batch.cells;
-      if (progress) progress({summary.queries, summary.alignments, summary.cells, elapsed()});
+      if (progress) progress({summary.queries, summary.alignments, summary.cells, elapsed(), batch.fraction_read});
     }
   };
 

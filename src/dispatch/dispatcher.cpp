@@ -50,7 +50,10 @@ std::string DispatchStats::backends() const {
     if (batches_by_backend[idx(b)]) used.push_back({batches_by_backend[idx(b)], b});
   std::stable_sort(used.begin(), used.end(), [](auto& a, auto& b) { return a.first > b.first; });
   std::string s;
-  for (auto& [n, b] : used) s += (s.empty() ? "" : "+") + std::string(to_string(b));
+  for (auto& [n, b] : used) {
+    if (!s.empty()) s += '+';
+    s += to_string(b);
+  }
   return s.empty() ? "none" : s;
 }
 
@@ -112,7 +115,7 @@ struct Dispatcher::Impl {
     const Backend b = cfg.backend;
     if (b == Backend::gpu || b == Backend::hybrid) {
       warn("--backend " + std::string(to_string(b)) + ": no usable GPU (" + gpu_reason + "); running on the CPU");
-    } else if (b == Backend::automatic) {
+    } else if (b == Backend::automatic && !cfg.gpu_engine.empty()) {  // none configured: nothing to say
       static std::atomic<bool> said_in_process{false};
       const std::string text = "no usable GPU (" + gpu_reason + "): every batch runs on the CPU";
       if (cfg.trace) cfg.trace->instant("note", "dispatch", {{"text", text}});
@@ -464,6 +467,8 @@ Dispatcher::Dispatcher(DispatcherConfig config) : impl_(std::make_unique<Impl>()
     } else {
       d.gpu_reason = g->unavailable_reason();
     }
+  } else if (d.cfg.gpu_engine.empty()) {
+    d.gpu_reason = "no GPU engine configured";
   } else {
     d.gpu_reason = "engine '" + d.cfg.gpu_engine + "' not built (CPU-only build)";
   }

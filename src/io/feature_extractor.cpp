@@ -94,6 +94,10 @@ std::vector<Feature> FeatureReader::read_all(const std::string& features_path, c
 }
 
 const std::vector<FeatureRegion>& FeatureReader::regions() const noexcept { return impl_->regions; }
+double FeatureReader::fraction_read() const noexcept {
+  const auto total = impl_->regions.size();
+  return total ? static_cast<double>(impl_->next) / static_cast<double>(total) : 1.0;
+}
 const IndexedReference& FeatureReader::reference() const noexcept { return impl_->reference; }
 
 }  // namespace gpualign

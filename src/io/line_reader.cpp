@@ -1,6 +1,7 @@
 #include "io/line_reader.hpp"
 
 #include <htslib/bgzf.h>
+#include <htslib/hfile.h>
 #include <htslib/kstring.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -37,6 +38,8 @@ LineReader::LineReader(std::string path) : path_(std::move(path)) {
   fp_ = bgzf_open(path_.c_str(), "r");
   if (!fp_) throw Error(errno ? std::strerror(errno) : "cannot open", path_);
   buffer_ = new kstring_t{0, 0, nullptr};
+  struct stat st {};
+  if (path_ != "-" && ::stat(path_.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) size_ = st.st_size;
 }
 
 LineReader::~LineReader() {
@@ -48,6 +51,14 @@ LineReader::~LineReader() {
 }
 
 bool LineReader::compressed() const noexcept { return fp_ && fp_->is_compressed; }
+
+double LineReader::fraction_read() const noexcept {
+  if (size_ <= 0 || !fp_) return -1;
+  if (eof_) return 1;
+  const off_t at = htell(fp_->fp);
+  if (at < 0) return -1;
+  return at >= size_ ? 1.0 : static_cast<double>(at) / static_cast<double>(size_);
+}
 
 bool LineReader::next(std::string_view& line) {
   if (eof_) return false;

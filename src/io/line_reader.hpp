@@ -30,12 +30,17 @@ class LineReader {
   const std::string& path() const noexcept { return path_; }
   /// True when the file was gzip/bgzip-compressed.
   bool compressed() const noexcept;
+  /// Share of the file read so far (compressed bytes for gzip), 0..1; -1
+  /// when the size is unknown (standard input, a pipe).  Approximate: it
+  /// counts htslib's read-ahead.
+  double fraction_read() const noexcept;
 
  private:
   std::string path_;
   BGZF* fp_ = nullptr;
   kstring_t* buffer_ = nullptr;
   std::int64_t line_number_ = 0;
+  std::int64_t size_ = -1;  // bytes of a regular file, else -1
   bool eof_ = false;
 };
 

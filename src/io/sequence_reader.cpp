@@ -198,6 +198,7 @@ SequenceFormat SequenceReader::format() const noexcept { return impl_->format; }
 const std::string& SequenceReader::description() const noexcept { return impl_->description; }
 const std::string& SequenceReader::quality() const noexcept { return impl_->quality; }
 std::int64_t SequenceReader::records_read() const noexcept { return impl_->records; }
+double SequenceReader::fraction_read() const noexcept { return impl_->in.fraction_read(); }
 
 Alphabet guess_alphabet(const std::string& path) {
   // Protein reads every letter, so the scan itself rejects only non-letters.

@@ -114,6 +114,38 @@ TEST_F(StreamingPipeline, MemoryStaysFlatOnAnInputSeveralTimesTheBudget) {
   EXPECT_EQ(i, 240'000u);
 }
 
+// The progress callback's figures: counts and cells only grow, the input
+// fraction grows to 1, and the ETA they give shrinks to 0 at the end.
+TEST_F(StreamingPipeline, ProgressReportsGrowingCountsAndAnEta) {
+  write_queries(dir / "q.fa", 20'000, 4);
+  std::vector<AlignProgress> seen;
+  PipelineOptions p;
+  p.backend = "serial";
+  const AlignSummary s = run_align_pipeline(job_for(dir, dir / "q.fa", dir / "q.tsv"), p,
+                                            [&](const AlignProgress& x) { seen.push_back(x); });
+  ASSERT_GE(seen.size(), 3u);  // ~150 queries a batch
+  for (std::size_t i = 1; i < seen.size(); ++i) {
+    EXPECT_GE(seen[i].queries, seen[i - 1].queries);
+    EXPECT_GT(seen[i].alignments, seen[i - 1].alignments);
+    EXPECT_GT(seen[i].cells, seen[i - 1].cells);
+    EXPECT_GE(seen[i].seconds, seen[i - 1].seconds);
+    EXPECT_GE(seen[i].fraction, seen[i - 1].fraction);
+  }
+  EXPECT_GT(seen.front().fraction, 0.0);
+  EXPECT_LT(seen.front().fraction, 0.5);
+  EXPECT_DOUBLE_EQ(seen.back().fraction, 1.0);
+  EXPECT_EQ(seen.back().alignments, s.alignments);
+  EXPECT_EQ(eta_seconds(seen.back()), 0.0);
+}
+
+TEST(AlignProgressEta, ExtrapolatesLinearlyAndSaysWhenItCannot) {
+  EXPECT_DOUBLE_EQ(eta_seconds({1, 1, 1, 10.0, 0.25}), 30.0);
+  EXPECT_DOUBLE_EQ(eta_seconds({1, 1, 1, 10.0, 1.0}), 0.0);
+  EXPECT_EQ(eta_seconds({1, 1, 1, 10.0, -1.0}), -1.0);   // size unknown (a pipe)
+  EXPECT_EQ(eta_seconds({1, 1, 1, 10.0, 0.001}), -1.0);  // too early to tell
+  EXPECT_EQ(eta_seconds({1, 1, 1, 0.0, 0.5}), -1.0);
+}
+
 TEST_F(StreamingPipeline, ErrorMidInputStopsEveryStageAndLeavesNoOutput) {
   write_queries(dir / "bad.fa", 20'000, 4, 15'000);
   PipelineOptions p;

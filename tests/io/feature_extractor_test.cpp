@@ -136,6 +136,7 @@ TEST(FeatureExtractor, ExtractsGff3FeaturesStreaming) {
                                     "chr1\tt\tCDS\t58\t60\t.\t-\t0\tID=c1\n");
   FeatureReader reader(gff, ref, {FeatureFormat::automatic, "CDS", Alphabet::dna});
   EXPECT_EQ(reader.regions().size(), 1u);
+  EXPECT_DOUBLE_EQ(reader.fraction_read(), 0.0);
   EXPECT_EQ(reader.reference().contigs().size(), 2u);
   Feature f;
   ASSERT_TRUE(reader.next(f));
@@ -143,6 +144,7 @@ TEST(FeatureExtractor, ExtractsGff3FeaturesStreaming) {
   EXPECT_EQ(f.sequence.text(), revcomp(kChr1.substr(0, 3) + kChr1.substr(57, 3)));
   EXPECT_EQ(f.begin, 0);
   EXPECT_EQ(f.end, 60);
+  EXPECT_DOUBLE_EQ(reader.fraction_read(), 1.0);
   EXPECT_FALSE(reader.next(f));
 }
 

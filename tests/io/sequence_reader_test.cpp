@@ -262,6 +262,33 @@ TEST(SequenceReader, StreamsLargeFilesRecordByRecord) {
   EXPECT_EQ(residues, 2000 * 150);
 }
 
+// fraction_read() drives the progress line's ETA: it starts near 0, never
+// goes back, ends at 1, for plain and compressed files alike.
+TEST(SequenceReader, FractionReadGrowsToOne) {
+  ScratchDir dir;
+  // Larger than htslib's read-ahead, so the middle is really in the middle.
+  const std::string text = random_fasta(4000, 400, 11);
+  dir.write("big.fa", text);
+  compress(dir.file("big.fa.gz"), text, true);
+  for (const char* name : {"big.fa", "big.fa.gz"}) {
+    SequenceReader reader(dir.file(name), Alphabet::dna);
+    Sequence s;
+    double last = reader.fraction_read();
+    EXPECT_GE(last, 0.0) << name;
+    EXPECT_LT(last, 0.5) << name;
+    bool saw_middle = false;
+    while (reader.next(s)) {
+      const double f = reader.fraction_read();
+      EXPECT_GE(f, last) << name;
+      EXPECT_LE(f, 1.0) << name;
+      saw_middle = saw_middle || (f > 0.2 && f < 0.8);
+      last = f;
+    }
+    EXPECT_TRUE(saw_middle) << name;
+    EXPECT_DOUBLE_EQ(reader.fraction_read(), 1.0) << name;
+  }
+}
+
 // Mutated copies of valid input either read or raise gpualign::Error;
 // nothing else may escape and nothing may crash (the fuzzer goes further).
 TEST(SequenceReader, MutatedInputOnlyRaisesError) {
