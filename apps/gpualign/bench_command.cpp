@@ -12,7 +12,7 @@ namespace gpualign::cli {
 namespace {
 
 struct BenchArgs {
-  std::string workloads, backends, json, mode = "local", profile;
+  std::string workloads, backends, json, mode = "local", profile, engine;
   std::size_t threads = 0;
   bool quick = false, compare_parasail = false, cigar = false;
   int repeat = 1;
@@ -51,6 +51,14 @@ int run(const BenchArgs& a) {
   BenchOptions o;
   o.workloads = split_list(a.workloads);
   o.backends = split_list(a.backends);
+  // --engine: one engine's view of the suite (issue-style tables): the CPU
+  // engine on 1 thread (serial) and on all threads beside parasail, or the
+  // GPU beside the CPU engine.
+  if (a.engine == "cpu") {
+    o.backends = {"serial", "threads", "parasail"};
+  } else if (a.engine == "gpu") {
+    o.backends = {"serial", "threads", "gpu"};
+  }
   o.threads = a.threads;
   o.quick = a.quick;
   o.scale = a.scale;
@@ -94,6 +102,11 @@ void add_bench_command(CLI::App& app, Action& action) {
   cmd->add_option("--workload,-w", args->workloads, "Comma-separated workloads (default all: W1,W2,W3,P1)");
   cmd->add_option("--backend,-b", args->backends,
                   "Comma-separated backends: serial, threads, processes, gpu, auto, parasail (default all but parasail)");
+  cmd->add_option("--engine,-e", args->engine,
+                  "One engine's view: 'cpu' = the CPU engine on 1 thread (serial) and all threads beside parasail; "
+                  "'gpu' = the GPU beside the CPU engine (same as --backend serial,threads,gpu)")
+      ->check(CLI::IsMember({"cpu", "gpu"}))
+      ->excludes("--backend");
   cmd->add_option("--threads,-t", args->threads, "Threads or processes of the parallel rows (0 = usable CPUs)")
       ->capture_default_str();
   cmd->add_flag("--quick", args->quick, "Scale pair counts down: about a minute on 2 cores");

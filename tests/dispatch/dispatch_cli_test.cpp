@@ -1,5 +1,7 @@
 // gpualign bench / calibrate and align's --backend / --trace, through the
 // binary: exit statuses, the JSON's names, the saved profile, one-line errors.
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_harness.hpp"
@@ -24,6 +26,21 @@ TEST_F(DispatchCli, BenchWritesTableAndJson) {
     EXPECT_GT(row.at("gcups").get<double>(), 0.0) << row;
   }
   EXPECT_FALSE(exists("out.json.tmp"));
+}
+
+TEST_F(DispatchCli, BenchEngineCpuIsSerialThreadsAndParasail) {
+  const RunResult r = run("bench --engine cpu --workload W1 --scale 0.002 --json -");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  std::set<std::string> backends;
+  for (const auto& row : j.at("results")) backends.insert(row.at("backend").get<std::string>());
+  EXPECT_TRUE(backends.count("serial") && backends.count("threads")) << r.out;
+  EXPECT_FALSE(backends.count("auto") || backends.count("processes")) << r.out;
+  const bool linked = j.at("machine").at("build").get<std::string>().find("parasail linked") != std::string::npos;
+  EXPECT_EQ(backends.count("parasail"), linked ? 1u : 0u) << r.out;
+  const RunResult both = run("bench --engine cpu --backend serial --workload W1 --scale 0.002");
+  EXPECT_EQ(both.status, 2) << both.err;
+  EXPECT_NE(both.err.find("excludes"), std::string::npos) << both.err;
 }
 
 TEST_F(DispatchCli, BenchJsonToStdoutTableToStderr) {
