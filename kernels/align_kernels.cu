@@ -1,6 +1,7 @@
-// The kernels ("agent" code lives in inter_agent.hpp / intra_agent.hpp and is
-// shared with the CPU tests) and their launch wrappers.  One instance per
-// (width, mode): 2 x 3 per kernel, kept small for compile time.
+// The kernels ("agent" code lives in inter_agent.hpp / intra_agent.hpp /
+// trace_agent.hpp and is shared with the CPU tests) and their launch
+// wrappers.  One instance per (width, mode): 2 x 3 per score kernel, kept
+// small for compile time; one traceback kernel (32-bit, global windows).
 
 #include <thrust/execution_policy.h>
 #include <thrust/for_each.h>
@@ -10,6 +11,7 @@
 #include "inter_agent.hpp"
 #include "intra_agent.hpp"
 #include "launch.hpp"
+#include "trace_agent.hpp"
 
 namespace gpualign::kern {
 namespace {
@@ -34,6 +36,14 @@ __global__ void __launch_bounds__(kBlockThreads) intra_kernel(IntraArgs a, const
   const int wid = static_cast<int>((blockIdx.x * blockDim.x + threadIdx.x) / kWarp);
   if (wid >= a.num_workers) return;  // whole warps only: blockDim is a multiple of 32
   intra_worker<Ops, kMode, DeviceWarp>(a, wid, tab);
+}
+
+// The traceback reads only the plain part of the table (s + open).
+__global__ void __launch_bounds__(kBlockThreads) trace_kernel(TraceArgs a, const std::int32_t* __restrict__ table) {
+  __shared__ std::int32_t tab[kTableCells];
+  for (int i = static_cast<int>(threadIdx.x); i < kTableCells; i += static_cast<int>(blockDim.x)) tab[i] = table[i];
+  __syncthreads();
+  trace_thread<kTraceRows>(a, static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x), tab);
 }
 
 using KernelInter = void (*)(InterArgs, const std::int32_t*);
@@ -91,6 +101,14 @@ void launch_intra(const IntraArgs& a, bool sixteen, int mode, const std::int32_t
   const int warps_per_block = kBlockThreads / kWarp;
   const int blocks = (a.num_workers + warps_per_block - 1) / warps_per_block;
   pick_intra(sixteen, mode)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
+}
+
+void launch_trace(const TraceArgs& a, const std::int32_t* d_table, int sm_count, cudaStream_t stream) {
+  if (a.num_slots <= 0) return;
+  int threads = kBlockThreads;
+  while (threads > kWarp && (a.num_slots + threads - 1) / threads < 2 * sm_count) threads /= 2;
+  const int blocks = (a.num_slots + threads - 1) / threads;
+  trace_kernel<<<blocks, threads, 0, stream>>>(a, d_table);
 }
 
 int intra_blocks_per_sm(bool sixteen, int mode) {

@@ -11,7 +11,7 @@
 
 namespace gpualign::kern {
 
-/// Threads per block of both kernels.
+/// Threads per block of every kernel.
 inline constexpr int kBlockThreads = 128;
 
 /// Launches the inter-sequence kernel over a.num_slots threads.
@@ -23,6 +23,12 @@ void launch_intra(const IntraArgs& a, bool sixteen, int mode, const std::int32_t
 /// Resident blocks per multiprocessor of the intra kernel (for the worker
 /// capacity that keeps every launch co-resident).
 int intra_blocks_per_sm(bool sixteen, int mode);
+
+/// Launches the traceback kernel over a.num_slots threads (one window each);
+/// `d_table` is the launch table (its plain s + open part is read).  Blocks
+/// shrink from kBlockThreads towards one warp until there are two per
+/// multiprocessor (`sm_count`), so few windows still spread over the GPU.
+void launch_trace(const TraceArgs& a, const std::int32_t* d_table, int sm_count, cudaStream_t stream);
 
 /// Packs the interleaved code words of an inter launch on the device (Thrust).
 void pack_inter_device(const Slot* d_slots, const InterGroup* d_groups, int num_slots, int num_groups,

@@ -80,6 +80,40 @@ struct IntraArgs {
   ScoreConsts sc;
 };
 
+/// Traceback kernel (CIGAR windows): one thread per window, one window per
+/// slot (lanes = 1), 32 slots a group laid out like an inter-sequence group
+/// (interleaved code words, boundary row per column).  Each thread computes
+/// the global alignment of its window in strips of kTraceRows rows and
+/// stores the 4-bit direction code of every cell (kTrace* bits), a strip's
+/// column in one word: row r of the strip at bits [4r, 4r + 4).  Word of
+/// strip s, column j (1-based) of lane l: dirs[dir_at[g] + (s * cols + j - 1)
+/// * 32 + l], so a warp's stores are coalesced.  Then the thread walks back
+/// from (m, n) and writes the path's ops ('=', 'X', 'I', 'D'), last column
+/// first, at ops[ops_at[slot]] (at most m + n bytes).
+inline constexpr int kTraceRows = 8;
+static_assert(kTraceRows * 4 == 32, "a strip column of direction codes fills one 32-bit word");
+
+struct TraceResult {
+  std::int32_t score = 0;  ///< H(m, n) of the window's global alignment
+  std::int32_t len = 0;    ///< ops written (path length)
+};
+
+struct TraceArgs {
+  const std::uint32_t* q_words = nullptr;
+  const std::uint32_t* t_words = nullptr;
+  const InterGroup* groups = nullptr;
+  const Slot* slots = nullptr;
+  const std::uint64_t* dir_at = nullptr;  ///< per group: offset (words) of its direction words
+  const std::uint64_t* ops_at = nullptr;  ///< per slot: offset (bytes) of its ops
+  std::uint32_t* dirs = nullptr;
+  Cell2* scratch = nullptr;               ///< boundary rows: H and F (int32 bits)
+  char* ops = nullptr;
+  TraceResult* out = nullptr;             ///< one per slot
+  std::int32_t num_slots = 0;
+  std::int32_t code_bits = 4;
+  std::int32_t open = 0, ext = 0;
+};
+
 /// Packs the codes of one lane/problem of an inter group (also the body of
 /// the device packing functor).  `codes` holds raw one-byte codes.
 GPUALIGN_HD void pack_lane_words(std::uint32_t* dst, const std::uint8_t* codes, std::uint64_t off, int len,

@@ -188,6 +188,123 @@ inline void pack_inter_words(const InterPlan& p, int lanes, int code_bits, int p
   }
 }
 
+/// Layout of a traceback launch: the inter-sequence layout of one-window
+/// slots (sorted by size: a warp's windows are alike), plus every group's
+/// direction words and every window's op buffer.
+struct TracePlan {
+  InterPlan inter;
+  std::vector<std::uint64_t> dir_at;  ///< per group, words
+  std::vector<std::uint64_t> ops_at;  ///< per slot, bytes
+  std::uint64_t dir_words = 0, ops_bytes = 0;
+};
+
+/// Direction words of one traceback group (rows are a multiple of kTraceRows).
+inline std::uint64_t trace_dir_words(const InterGroup& g) {
+  return static_cast<std::uint64_t>(g.rows / kTraceRows) * static_cast<std::uint64_t>(g.cols) * kWarp;
+}
+
+/// `slots` from make_slots(..., 1), in that order.
+inline TracePlan make_trace_plan(std::vector<Slot> slots, int code_bits) {
+  static_assert(kInterRows == kTraceRows, "groups are padded to whole strips");
+  TracePlan p;
+  p.inter = make_inter_plan(std::move(slots), 1, code_bits);
+  for (const InterGroup& g : p.inter.groups) {
+    p.dir_at.push_back(p.dir_words);
+    p.dir_words += trace_dir_words(g);
+  }
+  for (const Slot& s : p.inter.slots) {
+    p.ops_at.push_back(p.ops_bytes);
+    p.ops_bytes += static_cast<std::uint64_t>(s.prob[0].m) + static_cast<std::uint64_t>(s.prob[0].n);
+  }
+  return p;
+}
+
+/// Device bytes one traceback group needs besides the batch's codes: words,
+/// boundary row, direction words, ops, slots, offsets and results.
+inline std::uint64_t trace_group_bytes(const InterGroup& g, std::uint64_t ops_bytes) {
+  return (static_cast<std::uint64_t>(g.q_wpl) + static_cast<std::uint64_t>(g.t_wpl)) * kWarp * 4 +
+         (static_cast<std::uint64_t>(g.cols) + 1) * kWarp * sizeof(Cell2) + trace_dir_words(g) * 4 + ops_bytes +
+         kWarp * (sizeof(Slot) + sizeof(std::uint64_t) + sizeof(TraceResult)) + sizeof(InterGroup) + 8;
+}
+
+/// Traceback batches of a list of windows (only m and n of each are read):
+/// windows sorted by size into slots, slots into groups of 32, groups into
+/// batches of at most `cap` device bytes, `max_pairs` windows and
+/// `max_codes` codes.  Batches hold whole groups, so each batch's own
+/// make_trace_plan forms the same groups.  Windows with `skip` set are left
+/// out; empty ones, ones over `max_cells` cells or beyond 32-bit, and groups
+/// over `cap` (or beyond 32-bit once padded) go to `cpu`.  In the slots,
+/// job[0] is the window's index; offsets are left for the caller to stage.
+struct TraceBatches {
+  std::vector<std::vector<Slot>> batches;
+  std::vector<int> cpu;
+};
+
+inline TraceBatches plan_trace_batches(const std::vector<Job>& windows, const std::vector<char>& skip,
+                                       const PlanScoring& scoring, int code_bits, std::uint64_t cap,
+                                       std::uint64_t max_cells, std::size_t max_pairs, std::uint64_t max_codes) {
+  PlanScoring pg = scoring;
+  pg.mode = kGlobal;
+  TraceBatches out;
+  std::vector<int> order;
+  for (std::size_t k = 0; k < windows.size(); ++k) {
+    if (skip[k]) continue;
+    const Job& w = windows[k];
+    const std::uint64_t cells = static_cast<std::uint64_t>(w.m) * static_cast<std::uint64_t>(w.n);
+    if (w.m <= 0 || w.n <= 0 || cells > max_cells || !fits32(pg, w.m, w.n)) out.cpu.push_back(static_cast<int>(k));
+    else order.push_back(static_cast<int>(k));
+  }
+  if (order.empty()) return out;
+  const std::vector<int> bias(windows.size(), 0);
+  const std::vector<Slot> sorted = make_slots(windows, order, bias, 1);
+  const InterPlan all = make_inter_plan(sorted, 1, code_bits);
+  std::vector<Slot> batch;
+  std::uint64_t bytes = 0, codes = 0;
+  auto flush = [&] {
+    if (batch.empty()) return;
+    out.batches.push_back(std::move(batch));
+    batch.clear();
+    bytes = codes = 0;
+  };
+  for (std::size_t g = 0; g < all.groups.size(); ++g) {
+    const std::size_t b0 = g * kWarp, b1 = std::min(sorted.size(), b0 + kWarp);
+    std::uint64_t gcodes = 0;
+    for (std::size_t i = b0; i < b1; ++i)
+      gcodes += static_cast<std::uint64_t>(sorted[i].prob[0].m) + static_cast<std::uint64_t>(sorted[i].prob[0].n);
+    // Codes twice: staged, and as many bytes again for the paths; 16 buffers' alignment.
+    const std::uint64_t gbytes = trace_group_bytes(all.groups[g], gcodes) + gcodes + 16 * 256;
+    if (gbytes > cap || !fits32(pg, all.groups[g].rows, all.groups[g].cols)) {
+      for (std::size_t i = b0; i < b1; ++i) out.cpu.push_back(sorted[i].job[0]);
+      continue;
+    }
+    if (!batch.empty() && (bytes + gbytes > cap || batch.size() + (b1 - b0) > max_pairs || codes + gcodes > max_codes))
+      flush();
+    batch.insert(batch.end(), sorted.begin() + static_cast<std::ptrdiff_t>(b0),
+                 sorted.begin() + static_cast<std::ptrdiff_t>(b1));
+    bytes += gbytes;
+    codes += gcodes;
+  }
+  flush();
+  return out;
+}
+
+/// Stages one traceback batch: slot job[0] (a window index) becomes the
+/// batch-local job, q_off / t_off the offsets of the window's query and
+/// target codes in the batch's code buffer (slot order), `codes` its size.
+/// Returns the window index of each batch job.
+inline std::vector<int> stage_trace_batch(std::vector<Slot>& slots, std::uint64_t& codes) {
+  std::vector<int> window_of;
+  codes = 0;
+  for (Slot& s : slots) {
+    window_of.push_back(s.job[0]);
+    s.job[0] = static_cast<int>(window_of.size()) - 1;
+    s.q_off[0] = codes;
+    s.t_off[0] = codes + static_cast<std::uint64_t>(s.prob[0].m);
+    codes += static_cast<std::uint64_t>(s.prob[0].m) + static_cast<std::uint64_t>(s.prob[0].n);
+  }
+  return window_of;
+}
+
 /// One launch of the intra-sequence kernel: workers [first, first + count).
 struct IntraLaunch {
   int first_worker = 0, workers = 0;

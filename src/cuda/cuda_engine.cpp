@@ -2,8 +2,14 @@
 //   1. forward pass on the GPU: score and end of every pair (16-bit where
 //      eligible; pairs that overflow are rerun at 32-bit);
 //   2. begin: the same pass on the reversed prefixes [0, qend) x [0, tend);
-//   3. CIGAR: on the CPU, a global alignment of the [begin, end) window by
-//      the reference aligner (the GPU traceback is not implemented).
+//   3. CIGAR: a global alignment of the [begin, end) window, traced back.
+//      Windows up to kTraceMaxCells cells whose direction codes fit the
+//      per-batch device budget (the same budget as the other batches) go to
+//      the traceback kernel: a thread per window, 4 bits per cell, windows
+//      sorted by size so a warp's are alike.  The path found must score the
+//      forward score, else that window is redone on the CPU (counted).  The
+//      other windows (empty, huge W2/W3 ones, groups over the budget) run
+//      on the CPU through the reference aligner, while the GPU batches run.
 // Pairs go to the inter-sequence kernel (a thread per slot) when short and
 // to the intra-sequence kernel (warps per slot) when long.  Batches are cut to
 // a device memory budget from cudaMemGetInfo and alternate between streams,
@@ -22,6 +28,7 @@
 
 #include "cuda/cuda_check.hpp"
 #include "cuda/device_memory.hpp"
+#include "gpualign/cigar.hpp"
 #include "gpualign/error.hpp"
 #include "gpualign/reference_aligner.hpp"
 #include "launch.hpp"
@@ -34,6 +41,9 @@ constexpr int kStreams = 2;
 constexpr int kInterMaxLen = 2048;            // longer pairs go to the intra kernel
 constexpr std::size_t kMaxBatchPairs = 16384;  // keeps several batches in flight on big inputs
 constexpr std::size_t kMaxBatchCodes = std::size_t{64} << 20;
+// Largest window (cells) traced on the GPU: 8 MiB of direction codes per
+// window, 256 MiB per warp of such windows; larger ones stay on the CPU.
+constexpr std::uint64_t kTraceMaxCells = std::uint64_t{16} << 20;
 
 std::size_t align_up(std::size_t v) { return (v + 255) & ~std::size_t{255}; }
 
@@ -45,7 +55,7 @@ struct Spec {
   bool reversed = false;
 };
 
-enum class Kind { inter, intra };
+enum class Kind { inter, intra, trace };
 
 }  // namespace
 
@@ -82,6 +92,11 @@ struct CudaEngine::Impl {
     bool sixteen = false;
     std::size_t out_count = 0, error_at = 0;
     std::uint64_t cells = 0;
+    // A traceback batch: window (index into the engine's list) of each job,
+    // and where each slot's ops lie in the downloaded block.
+    std::vector<std::size_t> trace_k;  // window of each batch job
+    std::vector<std::uint64_t> ops_at;
+    std::size_t ops_down_at = 0;
   };
 
   std::string reason;
@@ -98,6 +113,12 @@ struct CudaEngine::Impl {
   std::vector<Spec>* specs = nullptr;
   std::vector<kern::MergedEnd>* ends = nullptr;
   std::vector<int>* rerun = nullptr;
+  // Per traceback run: each window (forward codes), the score it must
+  // reproduce, where its CIGAR goes, and what is left for the CPU.
+  const std::vector<Spec>* t_windows = nullptr;
+  const std::vector<std::int64_t>* t_scores = nullptr;
+  std::vector<Cigar>* t_cigars = nullptr;
+  std::vector<char>* t_cpu = nullptr;  // 1: trace on the CPU
 
   Impl() {
     reason = probe_cuda_device();
@@ -149,6 +170,14 @@ struct CudaEngine::Impl {
     return b;
   }
 
+  // Drops a batch left in flight by a call that threw (its host vectors are
+  // gone): waits for the stream, keeps nothing.
+  void abandon(Lane& l) noexcept {
+    if (!l.busy) return;
+    l.busy = false;
+    cudaStreamSynchronize(l.stream);
+  }
+
   void finish(Lane& l) {
     if (!l.busy) return;
     l.busy = false;
@@ -159,6 +188,10 @@ struct CudaEngine::Impl {
     stats.kernel_ms += k;
     stats.device_ms += d;
     stats.device_cells += l.cells;
+    if (l.kind == Kind::trace) {
+      finish_trace(l);
+      return;
+    }
     const auto* parts = reinterpret_cast<const kern::Partial*>(l.down.data());
     if (l.kind == Kind::intra) {
       std::int32_t err = 0;
@@ -334,6 +367,162 @@ struct CudaEngine::Impl {
     l.busy = true;
   }
 
+  // Turns a finished traceback batch into CIGARs; a window whose path does
+  // not reproduce its forward score (or is malformed) goes to the CPU.
+  void finish_trace(Lane& l) {
+    const auto* res = reinterpret_cast<const kern::TraceResult*>(l.down.data());
+    const auto* ops = reinterpret_cast<const char*>(l.down.data() + l.ops_down_at);
+    for (std::size_t i = 0; i < l.slots.size(); ++i) {
+      const int job = l.slots[i].job[0];
+      if (job < 0) continue;
+      const std::size_t k = l.trace_k[static_cast<std::size_t>(job)];
+      const Spec& w = (*t_windows)[k];
+      const kern::TraceResult r = res[i];
+      bool ok = r.score == (*t_scores)[k] && r.len >= 0 && r.len <= w.m + w.n;
+      Cigar c;
+      std::int64_t qn = 0, tn = 0;
+      for (std::int64_t p = ok ? r.len - 1 : -1; p >= 0; --p) {
+        const char op = ops[l.ops_at[i] + static_cast<std::uint64_t>(p)];
+        if (op == '=' || op == 'X') ++qn, ++tn;
+        else if (op == 'I') ++qn;
+        else if (op == 'D') ++tn;
+        else {
+          ok = false;
+          break;
+        }
+        c.push(op);
+      }
+      if (ok && qn == w.m && tn == w.n) {
+        (*t_cigars)[k] = std::move(c);
+        ++stats.trace_gpu_pairs;
+      } else {
+        (*t_cpu)[k] = 1;
+        ++stats.trace_fallbacks;
+      }
+    }
+  }
+
+  // Stages, uploads, launches and starts the download of one traceback
+  // batch: `slots` are whole groups of the sorted window slots, job[0] the
+  // window index.
+  void submit_trace(Lane& l, std::vector<kern::Slot> slots) {
+    finish(l);
+    l.kind = Kind::trace;
+    l.sixteen = false;
+    l.jobs.clear();
+    l.workers.clear();
+    l.ignore.clear();
+    l.cells = 0;
+    std::uint64_t codes = 0;
+    const std::vector<int> window_of = kern::stage_trace_batch(slots, codes);
+    l.trace_k.assign(window_of.begin(), window_of.end());
+    for (const kern::Slot& s : slots)
+      l.cells += static_cast<std::uint64_t>(s.prob[0].m) * static_cast<std::uint64_t>(s.prob[0].n);
+    kern::TracePlan tp = kern::make_trace_plan(std::move(slots), code_bits);
+    l.slots = tp.inter.slots;
+    l.ops_at = tp.ops_at;
+
+    std::size_t off = 0;
+    auto place = [&](std::size_t bytes) {
+      const std::size_t at = off;
+      off = align_up(off + bytes);
+      return at;
+    };
+    const std::size_t n_slots = l.slots.size(), n_groups = tp.inter.groups.size();
+    const std::size_t at_codes = place(codes);
+    const std::size_t at_slots = place(n_slots * sizeof(kern::Slot));
+    const std::size_t at_groups = place(n_groups * sizeof(kern::InterGroup));
+    const std::size_t at_dir_at = place(n_groups * sizeof(std::uint64_t));
+    const std::size_t at_ops_at = place(n_slots * sizeof(std::uint64_t));
+    const std::size_t upload = off;
+    const std::size_t at_qw = place(tp.inter.q_words * 4);
+    const std::size_t at_tw = place(tp.inter.t_words * 4);
+    const std::size_t at_scratch = place(tp.inter.scratch_cells * sizeof(kern::Cell2));
+    const std::size_t at_dirs = place(tp.dir_words * 4);
+    const std::size_t at_res = place(n_slots * sizeof(kern::TraceResult));
+    const std::size_t at_ops = place(tp.ops_bytes);
+    const std::size_t down_bytes = at_ops - at_res + tp.ops_bytes;
+    l.ops_down_at = at_ops - at_res;
+
+    l.up.reserve(upload);
+    l.down.reserve(down_bytes);
+    l.dev.reserve(off);
+    stats.peak_device_bytes = std::max<std::uint64_t>(stats.peak_device_bytes, l.dev.capacity());
+
+    std::uint8_t* h = l.up.data();
+    for (const kern::Slot& s : l.slots) {
+      const Spec& w = (*t_windows)[l.trace_k[static_cast<std::size_t>(s.job[0])]];
+      std::memcpy(h + at_codes + s.q_off[0], w.q, static_cast<std::size_t>(w.m));
+      std::memcpy(h + at_codes + s.t_off[0], w.t, static_cast<std::size_t>(w.n));
+    }
+    std::memcpy(h + at_slots, l.slots.data(), n_slots * sizeof(kern::Slot));
+    std::memcpy(h + at_groups, tp.inter.groups.data(), n_groups * sizeof(kern::InterGroup));
+    std::memcpy(h + at_dir_at, tp.dir_at.data(), n_groups * sizeof(std::uint64_t));
+    std::memcpy(h + at_ops_at, tp.ops_at.data(), n_slots * sizeof(std::uint64_t));
+
+    std::uint8_t* d = static_cast<std::uint8_t*>(l.dev.data());
+    GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_begin, l.stream));
+    GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(d, h, upload, cudaMemcpyHostToDevice, l.stream));
+    // Poison results and paths: what the kernel failed to write cannot pass.
+    GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_res, 0x5A, down_bytes, l.stream));
+    auto* qw = reinterpret_cast<std::uint32_t*>(d + at_qw);
+    auto* tw = reinterpret_cast<std::uint32_t*>(d + at_tw);
+    const auto* d_slots = reinterpret_cast<const kern::Slot*>(d + at_slots);
+    const auto* d_groups = reinterpret_cast<const kern::InterGroup*>(d + at_groups);
+    kern::pack_inter_device(d_slots, d_groups, static_cast<int>(n_slots), static_cast<int>(n_groups), d + at_codes,
+                            qw, tw, 1, code_bits, pad, l.stream);
+    GPUALIGN_CUDA_CHECK(cudaGetLastError());
+    kern::TraceArgs a;
+    a.q_words = qw;
+    a.t_words = tw;
+    a.groups = d_groups;
+    a.slots = d_slots;
+    a.dir_at = reinterpret_cast<const std::uint64_t*>(d + at_dir_at);
+    a.ops_at = reinterpret_cast<const std::uint64_t*>(d + at_ops_at);
+    a.dirs = reinterpret_cast<std::uint32_t*>(d + at_dirs);
+    a.scratch = reinterpret_cast<kern::Cell2*>(d + at_scratch);
+    a.ops = reinterpret_cast<char*>(d + at_ops);
+    a.out = reinterpret_cast<kern::TraceResult*>(d + at_res);
+    a.num_slots = static_cast<int>(n_slots);
+    a.code_bits = code_bits;
+    a.open = ps.open;
+    a.ext = ps.ext;
+    GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k0, l.stream));
+    kern::launch_trace(a, static_cast<const std::int32_t*>(table.data()), props.multiProcessorCount, l.stream);
+    GPUALIGN_CUDA_CHECK(cudaGetLastError());
+    GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k1, l.stream));
+    GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(l.down.data(), d + at_res, down_bytes, cudaMemcpyDeviceToHost, l.stream));
+    GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_end, l.stream));
+    l.busy = true;
+  }
+
+  // Picks the windows the GPU traces and submits them in batches of whole
+  // groups within the device budget; marks the rest for the CPU.  Returns
+  // with the batches in flight (finish the lanes to collect them).
+  void submit_traces(const std::vector<Spec>& windows, const std::vector<std::int64_t>& scores,
+                     std::vector<Cigar>& cigars, std::vector<char>& on_cpu) {
+    t_windows = &windows;
+    t_scores = &scores;
+    t_cigars = &cigars;
+    t_cpu = &on_cpu;
+    std::vector<kern::Job> jobs(windows.size());
+    std::vector<char> skip(windows.size());
+    for (std::size_t k = 0; k < windows.size(); ++k) {
+      jobs[k].m = windows[k].m;
+      jobs[k].n = windows[k].n;
+      skip[k] = on_cpu[k] != 0;  // failed earlier: nothing to trace
+    }
+    kern::TraceBatches tb = kern::plan_trace_batches(jobs, skip, ps, code_bits, budget(), kTraceMaxCells,
+                                                     kMaxBatchPairs, kMaxBatchCodes);
+    for (int k : tb.cpu) on_cpu[static_cast<std::size_t>(k)] = 1;
+    stats.trace_cpu_pairs += tb.cpu.size();
+    for (std::vector<kern::Slot>& batch : tb.batches) {
+      Lane& l = lanes[next_lane];
+      next_lane = (next_lane + 1) % kStreams;
+      submit_trace(l, std::move(batch));
+    }
+  }
+
   // Ends of every spec; 16-bit where eligible unless `force32`.
   std::vector<kern::MergedEnd> run_ends(std::vector<Spec>& sp, bool force32) {
     std::vector<kern::MergedEnd> e(sp.size());
@@ -422,6 +611,7 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
     return;
   }
 
+  for (auto& l : im.lanes) im.abandon(l);
   im.ps = kern::PlanScoring{};
   im.ps.mode = options.mode == AlignMode::local ? kern::kLocal
                : options.mode == AlignMode::global ? kern::kGlobal : kern::kSemiGlobal;
@@ -487,30 +677,56 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
     }
   }
 
-  // 3. CIGAR on the CPU inside the [begin, end) window.
+  // 3. CIGAR inside the [begin, end) window: on the GPU where it fits, on
+  // the CPU (the reference's global traceback) otherwise.
   if (options.output == AlignOutput::cigar) {
-    const std::int64_t count = static_cast<std::int64_t>(gpu.size());
-#pragma omp parallel for schedule(dynamic, 16)
-    for (std::int64_t k = 0; k < count; ++k) {
-      Alignment& a = out[gpu[static_cast<std::size_t>(k)]];
-      if (a.status != AlignStatus::ok) continue;
-      const SequencePair& p = pairs[gpu[static_cast<std::size_t>(k)]];
-      const SequencePair w{p.query.subspan(static_cast<std::size_t>(a.qbeg), static_cast<std::size_t>(a.qend - a.qbeg)),
-                           p.target.subspan(static_cast<std::size_t>(a.tbeg), static_cast<std::size_t>(a.tend - a.tbeg))};
-      try {
-        const Alignment g = reference_align(w, scoring, AlignOptions{AlignMode::global, AlignOutput::cigar});
-        if (g.score != a.score) {
-          a.status = AlignStatus::failed;
-          a.message = "CUDA engine: window traceback scored " + std::to_string(g.score) + ", forward " +
-                      std::to_string(a.score);
-        } else {
-          a.cigar = g.cigar;
-        }
-      } catch (const std::exception& ex) {
-        a.status = AlignStatus::failed;
-        a.message = ex.what();
+    const std::size_t count = gpu.size();
+    std::vector<Spec> windows(count);
+    std::vector<std::int64_t> scores(count, 0);
+    std::vector<Cigar> cigars(count);
+    std::vector<char> on_cpu(count, 0);  // 0: GPU, 1: CPU to do, 2: done or failed
+    for (std::size_t k = 0; k < count; ++k) {
+      const Alignment& a = out[gpu[k]];
+      if (a.status != AlignStatus::ok) {
+        on_cpu[k] = 2;
+        continue;
       }
+      const SequencePair& p = pairs[gpu[k]];
+      windows[k] = Spec{p.query.data() + a.qbeg, p.target.data() + a.tbeg, static_cast<std::int32_t>(a.qend - a.qbeg),
+                        static_cast<std::int32_t>(a.tend - a.tbeg), false};
+      scores[k] = a.score;
     }
+    auto cpu_windows = [&] {
+      const std::int64_t n = static_cast<std::int64_t>(count);
+#pragma omp parallel for schedule(dynamic, 16)
+      for (std::int64_t kk = 0; kk < n; ++kk) {
+        const std::size_t k = static_cast<std::size_t>(kk);
+        if (on_cpu[k] != 1) continue;
+        on_cpu[k] = 2;
+        Alignment& a = out[gpu[k]];
+        const SequencePair w{std::span<const std::uint8_t>(windows[k].q, static_cast<std::size_t>(windows[k].m)),
+                             std::span<const std::uint8_t>(windows[k].t, static_cast<std::size_t>(windows[k].n))};
+        try {
+          const Alignment g = reference_align(w, scoring, AlignOptions{AlignMode::global, AlignOutput::cigar});
+          if (g.score != a.score) {
+            a.status = AlignStatus::failed;
+            a.message = "CUDA engine: window traceback scored " + std::to_string(g.score) + ", forward " +
+                        std::to_string(a.score);
+          } else {
+            a.cigar = g.cigar;
+          }
+        } catch (const std::exception& ex) {
+          a.status = AlignStatus::failed;
+          a.message = ex.what();
+        }
+      }
+    };
+    im.submit_traces(windows, scores, cigars, on_cpu);
+    cpu_windows();  // while the GPU batches run
+    for (auto& l : im.lanes) im.finish(l);
+    for (std::size_t k = 0; k < count; ++k)
+      if (on_cpu[k] == 0) out[gpu[k]].cigar = std::move(cigars[k]);
+    cpu_windows();  // GPU paths that did not reproduce the forward score
   }
 
   // Pairs the GPU does not take (empty, or scores beyond 32-bit).

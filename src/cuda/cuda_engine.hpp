@@ -16,10 +16,13 @@ struct CudaRunStats {
   double kernel_ms = 0;      ///< sum of kernel time (CUDA events around the launches)
   double device_ms = 0;      ///< sum of per-batch copies in + kernels + copies out
   double wall_ms = 0;        ///< whole align() call, host work (CIGAR on the CPU) included
-  std::uint64_t device_cells = 0;  ///< cells the kernels computed (forward + reverse + 32-bit reruns)
+  std::uint64_t device_cells = 0;  ///< cells the kernels computed (forward + reverse + 32-bit reruns + traceback windows)
   std::uint64_t peak_device_bytes = 0;
   std::uint64_t reruns_32bit = 0;  ///< pairs rerun at 32-bit after 16-bit overflow
   std::uint64_t cpu_pairs = 0;     ///< pairs aligned entirely on the CPU (empty, too large for 32-bit)
+  std::uint64_t trace_gpu_pairs = 0;   ///< CIGARs traced on the GPU
+  std::uint64_t trace_cpu_pairs = 0;   ///< CIGAR windows traced on the CPU (empty, over the cell cap or the budget)
+  std::uint64_t trace_fallbacks = 0;   ///< GPU tracebacks rejected (score or path mismatch), redone on the CPU
 };
 
 /// Empty when a CUDA device is usable here, else why not ("no CUDA device", ...).

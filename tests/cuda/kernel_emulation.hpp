@@ -8,11 +8,13 @@
 #include <vector>
 
 #include "gpualign/alignment.hpp"
+#include "gpualign/cigar.hpp"
 #include "gpualign/scoring.hpp"
 #include "gpualign/sequence.hpp"
 #include "inter_agent.hpp"
 #include "intra_agent.hpp"
 #include "plan.hpp"
+#include "trace_agent.hpp"
 #include "warp_emulator.hpp"
 
 namespace gpualign::test {
@@ -142,6 +144,87 @@ inline std::vector<kern::MergedEnd> emulate_ends(std::span<const SequencePair> p
     else go.template operator()<kern::OpsI32, kern::kSemiGlobal>();
   }
   return ends;
+}
+
+/// Traceback of whole windows (global alignment of each pair) as the CUDA
+/// engine computes it: the engine's batch planner and staging, its layout
+/// planner, every thread of every warp (padding lanes included), buffers
+/// poisoned first.  Windows the planner leaves to the CPU come back with
+/// `on_gpu` false (and no path).
+struct EmulatedTrace {
+  bool on_gpu = false;
+  long long score = 0;
+  Cigar cigar;
+  bool path_ok = true;  ///< the path's length was within m + n
+};
+
+struct TraceLimits {
+  std::uint64_t cap = std::uint64_t{1} << 40;        ///< device bytes per batch
+  std::uint64_t max_cells = std::uint64_t{16} << 20;  ///< per window
+  std::size_t max_pairs = 16384;
+  std::uint64_t max_codes = std::uint64_t{64} << 20;
+};
+
+inline std::vector<EmulatedTrace> emulate_trace(std::span<const SequencePair> pairs, const ScoringScheme& s,
+                                                const TraceLimits& lim = {}, int* batches_out = nullptr) {
+  const kern::PlanScoring ps = plan_scoring(s, AlignMode::global);
+  const int pad = alphabet_size(s.alphabet());
+  const int code_bits = s.alphabet() == Alphabet::dna ? 4 : 8;
+  const std::vector<std::int32_t> tab = kern::make_table(s.matrix(), s.size(), ps.open, ps.min_sub);
+  std::vector<kern::Job> windows(pairs.size());
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    windows[i].m = static_cast<int>(pairs[i].query.size());
+    windows[i].n = static_cast<int>(pairs[i].target.size());
+  }
+  kern::TraceBatches tb = kern::plan_trace_batches(windows, std::vector<char>(pairs.size(), 0), ps, code_bits, lim.cap,
+                                                   lim.max_cells, lim.max_pairs, lim.max_codes);
+  if (batches_out) *batches_out = static_cast<int>(tb.batches.size());
+  std::vector<EmulatedTrace> res(pairs.size());
+  for (std::vector<kern::Slot>& batch : tb.batches) {
+    std::uint64_t ncodes = 0;
+    const std::vector<int> window_of = kern::stage_trace_batch(batch, ncodes);
+    std::vector<std::uint8_t> codes(ncodes);
+    for (const kern::Slot& sl : batch) {
+      const SequencePair& p = pairs[static_cast<std::size_t>(window_of[static_cast<std::size_t>(sl.job[0])])];
+      std::copy(p.query.begin(), p.query.end(), codes.begin() + static_cast<std::ptrdiff_t>(sl.q_off[0]));
+      std::copy(p.target.begin(), p.target.end(), codes.begin() + static_cast<std::ptrdiff_t>(sl.t_off[0]));
+    }
+    const kern::TracePlan plan = kern::make_trace_plan(std::move(batch), code_bits);
+    std::vector<std::uint32_t> qw(plan.inter.q_words), tw(plan.inter.t_words);
+    kern::pack_inter_words(plan.inter, 1, code_bits, pad, codes.data(), qw.data(), tw.data());
+    std::vector<kern::Cell2> scratch(plan.inter.scratch_cells, kern::Cell2{0xDEADBEEFu, 0xDEADBEEFu});
+    std::vector<std::uint32_t> dirs(plan.dir_words, 0xA5A5A5A5u);
+    std::vector<char> ops(plan.ops_bytes, '?');
+    std::vector<kern::TraceResult> out(plan.inter.slots.size(), kern::TraceResult{-7, -7});
+    kern::TraceArgs a;
+    a.q_words = qw.data();
+    a.t_words = tw.data();
+    a.groups = plan.inter.groups.data();
+    a.slots = plan.inter.slots.data();
+    a.dir_at = plan.dir_at.data();
+    a.ops_at = plan.ops_at.data();
+    a.dirs = dirs.data();
+    a.scratch = scratch.data();
+    a.ops = ops.data();
+    a.out = out.data();
+    a.num_slots = static_cast<int>(plan.inter.slots.size());
+    a.code_bits = code_bits;
+    a.open = ps.open;
+    a.ext = ps.ext;
+    const int threads = (a.num_slots + kern::kWarp - 1) / kern::kWarp * kern::kWarp;
+    for (int t = 0; t < threads; ++t) kern::trace_thread(a, t, tab.data());
+    for (std::size_t i = 0; i < plan.inter.slots.size(); ++i) {
+      const kern::Slot& sl = plan.inter.slots[i];
+      EmulatedTrace& r = res[static_cast<std::size_t>(window_of[static_cast<std::size_t>(sl.job[0])])];
+      r.on_gpu = true;
+      r.score = out[i].score;
+      const long long len = out[i].len;
+      r.path_ok = len >= 0 && len <= static_cast<long long>(sl.prob[0].m) + sl.prob[0].n;
+      if (!r.path_ok) continue;
+      for (long long k = len - 1; k >= 0; --k) r.cigar.push(ops[plan.ops_at[i] + static_cast<std::uint64_t>(k)]);
+    }
+  }
+  return res;
 }
 
 }  // namespace gpualign::test

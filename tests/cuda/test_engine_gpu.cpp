@@ -13,7 +13,9 @@
 #include "cuda/cuda_engine.hpp"
 #include "gpualign/cigar.hpp"
 #include "gpualign/engine.hpp"
+#include "gpualign/error.hpp"
 #include "gpualign/reference_aligner.hpp"
+#include "gpualign/workloads.hpp"
 
 namespace gpualign {
 namespace {
@@ -149,6 +151,83 @@ TEST(CudaEngineGpu, EmptyAndTinyPairs) {
   Batch b;
   b.pairs = {{a.codes(), g.codes()}, {g.codes(), a.codes()}, {c.codes(), c.codes()}, {c.codes(), g.codes()}};
   for (AlignMode m : kModes) check_batch(*e, b, ScoringScheme::dna(), m, AlignOutput::cigar);
+}
+
+// --- CIGARs traced on the GPU ------------------------------------------------------
+
+// The engine's CIGARs (and ends) equal the reference's exactly, and the CPU
+// engine's; the windows went to the GPU traceback (none fell back).
+void check_gpu_cigars(Engine& e, std::span<const SequencePair> pairs, const ScoringScheme& s, AlignMode mode,
+                      bool all_on_gpu) {
+  const AlignOptions opt{mode, AlignOutput::cigar};
+  std::vector<Alignment> got(pairs.size());
+  for (Alignment& a : got) {  // poison
+    a.score = a.qbeg = a.qend = a.tbeg = a.tend = -777;
+    a.cigar.push('X', 3);
+  }
+  e.align(pairs, s, opt, got);
+  auto* ce = dynamic_cast<cuda::CudaEngine*>(&e);
+  ASSERT_NE(ce, nullptr);
+  const cuda::CudaRunStats st = ce->last_stats();
+  EXPECT_EQ(st.trace_fallbacks, 0u);
+  if (all_on_gpu) EXPECT_EQ(st.trace_gpu_pairs, pairs.size());
+  EXPECT_EQ(st.trace_gpu_pairs + st.trace_cpu_pairs + st.cpu_pairs, pairs.size());
+  std::unique_ptr<Engine> cpu;
+  try {
+    cpu = make_engine("cpu");
+  } catch (const Error&) {
+  }
+  std::vector<Alignment> by_cpu;
+  if (cpu && cpu->available()) by_cpu = cpu->align(pairs, s, opt);
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const Alignment ref = reference_align(pairs[i], s, opt);
+    SCOPED_TRACE("pair " + std::to_string(i) + " " + std::to_string(pairs[i].query.size()) + "x" +
+                 std::to_string(pairs[i].target.size()) + " " + std::string(to_string(mode)));
+    ASSERT_EQ(got[i].status, AlignStatus::ok) << got[i].message;
+    EXPECT_EQ(got[i].score, ref.score);
+    EXPECT_EQ(got[i].qbeg, ref.qbeg);
+    EXPECT_EQ(got[i].qend, ref.qend);
+    EXPECT_EQ(got[i].tbeg, ref.tbeg);
+    EXPECT_EQ(got[i].tend, ref.tend);
+    EXPECT_EQ(got[i].cigar.to_string(), ref.cigar.to_string());
+    if (!by_cpu.empty()) EXPECT_EQ(got[i].cigar.to_string(), by_cpu[i].cigar.to_string());
+  }
+}
+
+TEST(CudaEngineGpu, TracebackW1LikeOnTheGpu) {
+  GPU_ENGINE_OR_SKIP(e);
+  const Workload w = make_workload("W1", 21, 0.05);  // 1,000 pairs
+  const auto pairs = w.pairs();
+  for (AlignMode m : kModes) check_gpu_cigars(*e, pairs, w.scoring, m, true);
+  check_gpu_cigars(*e, pairs, ScoringScheme::dna(1, -1, 2, 1), AlignMode::local, true);
+}
+
+TEST(CudaEngineGpu, TracebackP1LikeOnTheGpu) {
+  GPU_ENGINE_OR_SKIP(e);
+  const Workload w = make_workload("P1", 22, 0.06);  // 300 pairs
+  const auto pairs = w.pairs();
+  for (AlignMode m : kModes) check_gpu_cigars(*e, pairs, w.scoring, m, true);
+}
+
+TEST(CudaEngineGpu, TracebackMixedSizesAndEdges) {
+  GPU_ENGINE_OR_SKIP(e);
+  // Pairs around strip, word and warp edges, tiny ones (local windows may be
+  // empty: CPU), and two whose windows pass the 16 Mi-cell cap (CPU), in one
+  // batch with the GPU windows.
+  std::mt19937 rng(23);
+  std::vector<std::pair<int, int>> dims = {{1, 1}, {1, 40}, {7, 9}, {8, 8}, {9, 30}, {31, 33}, {32, 32},
+                                           {33, 70}, {63, 64}, {64, 64}, {65, 130}, {127, 128}, {129, 260}};
+  for (int i = 0; i < 80; ++i) {
+    const int m = 20 + static_cast<int>(rng() % 600);
+    dims.push_back({m, m + static_cast<int>(rng() % (m + 1))});
+  }
+  dims.push_back({4500, 4700});
+  dims.push_back({4300, 5000});
+  const Batch b = make_batch(23, Alphabet::dna, dims);
+  for (AlignMode m : kModes) check_gpu_cigars(*e, b.pairs, ScoringScheme::dna(), m, false);
+  dims.resize(dims.size() - 2);
+  const Batch p = make_batch(24, Alphabet::protein, dims);
+  for (AlignMode m : kModes) check_gpu_cigars(*e, p.pairs, ScoringScheme::protein("BLOSUM62", 5, 2), m, false);
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 // __host__ __device__ recurrences, the packed 16-bit emulation of the DPX
 // operations, and both kernels' tilings (the inter-sequence strip loop, the
 // intra-sequence warp wavefront on a fiber warp emulator), compared with the
-// exact reference aligner on random pairs in every mode.
+// exact reference aligner on random pairs in every mode; and the traceback
+// kernel (a thread per window) with the engine's batch planner, whose CIGARs
+// must equal the reference's exactly.
 
 #include <gtest/gtest.h>
 
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "gpualign/reference_aligner.hpp"
+#include "gpualign/workloads.hpp"
 #include "kernel_emulation.hpp"
 
 namespace gpualign {
@@ -252,6 +255,216 @@ TEST(Overflow16Cpu, LongGlobalPairsAreNot16BitEligible) {
   EXPECT_FALSE(kern::bias16(ps, 10000, 20000, bias));
   const kern::PlanScoring pl = test::plan_scoring(ScoringScheme::dna(), AlignMode::local);
   EXPECT_TRUE(kern::bias16(pl, 100000, 1000000, bias));
+}
+
+// --- traceback: CIGAR of [begin, end) windows, a thread per window ----------------
+
+// Sizes around the strip (8 rows), code word (4/8 codes) and warp (32)
+// boundaries, 1 x N and N x 1, and up to a few hundred; more than 32 windows,
+// so several groups, each padded to its largest window.
+std::vector<std::pair<int, int>> trace_dims(std::uint32_t seed) {
+  std::vector<std::pair<int, int>> d = {{1, 1},    {1, 2},     {2, 1},     {1, 37},    {37, 1},    {1, 300},
+                                        {300, 1},  {7, 9},     {8, 8},     {9, 8},     {31, 32},   {32, 31},
+                                        {32, 32},  {33, 33},   {31, 65},   {63, 64},   {64, 63},   {64, 64},
+                                        {65, 65},  {65, 129},  {127, 128}, {128, 128}, {129, 127}, {129, 130},
+                                        {200, 40}, {40, 200},  {255, 257}, {256, 256}, {300, 310}, {5, 6},
+                                        {16, 17},  {17, 16},   {24, 100},  {100, 24}};
+  std::mt19937 rng(seed);
+  for (int i = 0; i < 40; ++i) {
+    const int m = 1 + static_cast<int>(rng() % 350);
+    d.push_back({m, std::max(1, m + static_cast<int>(rng() % 81) - 40)});
+  }
+  return d;
+}
+
+void expect_trace_matches(std::span<const SequencePair> windows, const ScoringScheme& s, const std::string& what) {
+  const auto got = test::emulate_trace(windows, s);
+  ASSERT_EQ(got.size(), windows.size());
+  for (std::size_t i = 0; i < windows.size(); ++i) {
+    const Alignment ref = reference_align(windows[i], s, AlignOptions{AlignMode::global, AlignOutput::cigar});
+    SCOPED_TRACE(what + " window " + std::to_string(i) + " " + std::to_string(windows[i].query.size()) + "x" +
+                 std::to_string(windows[i].target.size()));
+    ASSERT_TRUE(got[i].on_gpu);
+    ASSERT_TRUE(got[i].path_ok);
+    EXPECT_EQ(got[i].score, ref.score);
+    EXPECT_EQ(got[i].cigar.to_string(), ref.cigar.to_string());
+  }
+}
+
+struct TraceScoring {
+  std::string name;
+  ScoringScheme s;
+};
+
+std::vector<TraceScoring> trace_dna_scorings() {
+  return {{"dna default", ScoringScheme::dna()},
+          {"dna 1/-1/2/1 amb -1", ScoringScheme::dna(1, -1, 2, 1, -1)},
+          {"dna open == extend", ScoringScheme::dna(2, -3, 3, 3)},
+          {"dna 5/-4/10/1", ScoringScheme::dna(5, -4, 10, 1)}};
+}
+
+std::vector<TraceScoring> trace_protein_scorings() {
+  return {{"BLOSUM62 11/1", ScoringScheme::protein()},
+          {"BLOSUM62 5/2", ScoringScheme::protein("BLOSUM62", 5, 2)},
+          {"PAM250 10/10", ScoringScheme::protein("PAM250", 10, 10)}};
+}
+
+TEST(TraceKernelCpu, DnaWindowsMatchReferenceCigars) {
+  std::uint32_t seed = 808;
+  for (const TraceScoring& sc : trace_dna_scorings()) {
+    const Batch b = make_batch(seed, Alphabet::dna, trace_dims(seed));  // N and IUPAC codes in a third
+    expect_trace_matches(b.pairs, sc.s, sc.name);
+    ++seed;
+  }
+}
+
+TEST(TraceKernelCpu, ProteinWindowsMatchReferenceCigars) {
+  std::uint32_t seed = 909;
+  for (const TraceScoring& sc : trace_protein_scorings()) {
+    const Batch b = make_batch(seed, Alphabet::protein, trace_dims(seed));
+    expect_trace_matches(b.pairs, sc.s, sc.name);
+    ++seed;
+  }
+}
+
+TEST(TraceKernelCpu, EmptyWindowsStayOnTheCpu) {
+  const Sequence e("e", "", Alphabet::dna), a("a", "ACGTN", Alphabet::dna), c("c", "C", Alphabet::dna);
+  const std::vector<SequencePair> w{{e.codes(), a.codes()}, {a.codes(), e.codes()}, {c.codes(), a.codes()},
+                                    {a.codes(), c.codes()}, {a.codes(), a.codes()}, {e.codes(), e.codes()}};
+  const auto got = test::emulate_trace(w, ScoringScheme::dna());
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const bool empty = w[i].query.empty() || w[i].target.empty();
+    EXPECT_EQ(got[i].on_gpu, !empty) << "window " << i;
+    if (!got[i].on_gpu) continue;
+    const Alignment ref = reference_align(w[i], ScoringScheme::dna(), AlignOptions{AlignMode::global, AlignOutput::cigar});
+    EXPECT_EQ(got[i].score, ref.score) << "window " << i;
+    EXPECT_EQ(got[i].cigar.to_string(), ref.cigar.to_string()) << "window " << i;
+  }
+}
+
+// The engine's batch planner: a small device budget cuts the windows into
+// many batches of whole groups (each batch re-plans its own layout); a group
+// over the budget, and windows over the cell cap, stay on the CPU.
+TEST(TraceKernelCpu, BatchesWithinBudgetAndCellCap) {
+  // 160 windows up to 60 x 70, two over the cell cap, and a 1 x 9000 one
+  // that pads its group (the smallest queries) far past the budget.
+  std::vector<std::pair<int, int>> dims;
+  std::mt19937 rng(1111);
+  for (int i = 0; i < 160; ++i) {
+    const int m = 1 + static_cast<int>(rng() % 60);
+    dims.push_back({m, m + static_cast<int>(rng() % 10)});
+  }
+  dims.push_back({120, 121});
+  dims.push_back({150, 100});
+  dims.push_back({1, 9000});
+  const Batch b = make_batch(1111, Alphabet::dna, dims);
+  const ScoringScheme s = ScoringScheme::dna();
+  test::TraceLimits lim;
+  lim.max_cells = 100 * 100;
+  lim.cap = 120 * 1024;  // one or two groups of the small windows a batch
+  lim.max_pairs = 64;
+  int batches = 0;
+  const auto got = test::emulate_trace(b.pairs, s, lim, &batches);
+  EXPECT_GE(batches, 3);
+  std::size_t on_gpu = 0;
+  for (std::size_t i = 0; i < b.pairs.size(); ++i) {
+    const std::uint64_t cells = b.pairs[i].query.size() * b.pairs[i].target.size();
+    SCOPED_TRACE("window " + std::to_string(i) + " " + std::to_string(b.pairs[i].query.size()) + "x" +
+                 std::to_string(b.pairs[i].target.size()));
+    if (cells > lim.max_cells || b.pairs[i].target.size() == 9000) EXPECT_FALSE(got[i].on_gpu);
+    if (!got[i].on_gpu) continue;
+    ++on_gpu;
+    const Alignment ref = reference_align(b.pairs[i], s, AlignOptions{AlignMode::global, AlignOutput::cigar});
+    ASSERT_TRUE(got[i].path_ok);
+    EXPECT_EQ(got[i].score, ref.score);
+    EXPECT_EQ(got[i].cigar.to_string(), ref.cigar.to_string());
+  }
+  EXPECT_GE(on_gpu, 128u);
+  // Without limits: one batch, every window on the "GPU".
+  const auto all = test::emulate_trace(b.pairs, s, test::TraceLimits{}, &batches);
+  EXPECT_EQ(batches, 1);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_TRUE(all[i].on_gpu) << "window " << i;
+    if (all[i].on_gpu)
+      EXPECT_EQ(all[i].cigar.to_string(),
+                reference_align(b.pairs[i], s, AlignOptions{AlignMode::global, AlignOutput::cigar}).cigar.to_string());
+  }
+}
+
+// The engine's use: the window [begin, end) of a local or semi-global
+// alignment, traced globally, gives the reference's CIGAR of the whole pair.
+TEST(TraceKernelCpu, LocalAndSemiGlobalWindowsGiveReferenceCigars) {
+  for (Alphabet al : {Alphabet::dna, Alphabet::protein}) {
+    const ScoringScheme s = al == Alphabet::dna ? ScoringScheme::dna() : ScoringScheme::protein();
+    const Batch b = make_batch(al == Alphabet::dna ? 1001 : 1002, al, inter_dims());
+    for (AlignMode mode : kModes) {
+      const AlignOptions opt{mode, AlignOutput::cigar};
+      std::vector<Alignment> refs;
+      std::vector<SequencePair> windows;
+      for (const SequencePair& p : b.pairs) {
+        refs.push_back(reference_align(p, s, opt));
+        const Alignment& r = refs.back();
+        windows.push_back({p.query.subspan(static_cast<std::size_t>(r.qbeg), static_cast<std::size_t>(r.qend - r.qbeg)),
+                           p.target.subspan(static_cast<std::size_t>(r.tbeg), static_cast<std::size_t>(r.tend - r.tbeg))});
+      }
+      const auto got = test::emulate_trace(windows, s);
+      for (std::size_t i = 0; i < windows.size(); ++i) {
+        SCOPED_TRACE("pair " + std::to_string(i) + " mode " + std::string(to_string(mode)));
+        EXPECT_EQ(got[i].score, refs[i].score);
+        EXPECT_EQ(got[i].cigar.to_string(), refs[i].cigar.to_string());
+      }
+    }
+  }
+}
+
+// W1-like and P1-like pairs (the benchmark generators, scaled down): the
+// windows of their local and semi-global alignments, traced like the engine.
+TEST(TraceKernelCpu, WorkloadWindowsGiveReferenceCigars) {
+  for (const char* name : {"W1", "P1"}) {
+    const Workload w = make_workload(name, 31, name[0] == 'W' ? 0.004 : 0.012);  // 80 and 60 pairs
+    const auto pairs = w.pairs();
+    for (AlignMode mode : {AlignMode::local, AlignMode::semi_global, AlignMode::global}) {
+      const AlignOptions opt{mode, AlignOutput::cigar};
+      std::vector<Alignment> refs;
+      std::vector<SequencePair> windows;
+      for (const SequencePair& p : pairs) {
+        refs.push_back(reference_align(p, w.scoring, opt));
+        const Alignment& r = refs.back();
+        windows.push_back({p.query.subspan(static_cast<std::size_t>(r.qbeg), static_cast<std::size_t>(r.qend - r.qbeg)),
+                           p.target.subspan(static_cast<std::size_t>(r.tbeg), static_cast<std::size_t>(r.tend - r.tbeg))});
+      }
+      const auto got = test::emulate_trace(windows, w.scoring);
+      for (std::size_t i = 0; i < windows.size(); ++i) {
+        SCOPED_TRACE(std::string(name) + " pair " + std::to_string(i) + " mode " + std::string(to_string(mode)));
+        ASSERT_TRUE(got[i].on_gpu);
+        EXPECT_EQ(got[i].score, refs[i].score);
+        EXPECT_EQ(got[i].cigar.to_string(), refs[i].cigar.to_string());
+      }
+    }
+  }
+}
+
+// The per-cell function against the reference's rules written out directly.
+TEST(TraceKernelCpu, CellTieBreaksAreTheReferences) {
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> v(-40, 40);
+  for (int it = 0; it < 20000; ++it) {
+    const int open = 1 + static_cast<int>(rng() % 6), ext = 1 + static_cast<int>(rng() % static_cast<unsigned>(open));
+    const int diag = v(rng), hl = v(rng), hu = v(rng), s = v(rng) / 4, e0 = v(rng), f0 = v(rng);
+    int e = e0, f = f0, h = 0;
+    const unsigned d = kern::trace_cell(diag, hl, hu, s, open, ext, e, f, h);
+    const int ee = std::max(hl - open, e0 - ext), ff = std::max(hu - open, f0 - ext);
+    int hh = diag + s;
+    unsigned src = 0;
+    if (ff > hh) hh = ff, src = kern::kTraceFromF;
+    if (ee > hh) hh = ee, src = kern::kTraceFromE;
+    ASSERT_EQ(e, ee);
+    ASSERT_EQ(f, ff);
+    ASSERT_EQ(h, hh);
+    ASSERT_EQ(d & 3u, src);
+    ASSERT_EQ((d & kern::kTraceEExt) != 0, e0 - ext >= hl - open);
+    ASSERT_EQ((d & kern::kTraceFExt) != 0, f0 - ext >= hu - open);
+  }
 }
 
 }  // namespace
