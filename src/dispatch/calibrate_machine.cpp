@@ -115,7 +115,7 @@ CalibrationProfile calibrate_machine(const CalibrateOptions& opt) {
   for (int i = 0; i < 4000; ++i) {
     std::string s(16, 'A');
     for (auto& ch : s) ch = "ACGT"[rng() % 4];
-    tiny.emplace_back("t" + std::to_string(i), s, Alphabet::dna);
+    tiny.emplace_back(std::to_string(i), s, Alphabet::dna);
   }
   std::vector<SequencePair> tiny_pairs;
   for (std::size_t i = 0; i + 1 < tiny.size(); i += 2) tiny_pairs.push_back({tiny[i].codes(), tiny[i + 1].codes()});
