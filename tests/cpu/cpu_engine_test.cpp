@@ -259,6 +259,44 @@ TEST(CpuEngine, Saturation) {
     check_all(big, heavy, AlignOptions{mode, AlignOutput::cigar}, "sat16");
 }
 
+// Inter-sequence lane groups: enough pairs to fill groups of 16, 32 and 64
+// lanes and leave the last one partly filled; targets of every length mod 4
+// (the kernel takes target columns 4, 2 and 1 at a time); queries around
+// lane counts and around multiples of 127 rows (8-bit lanes count rows in
+// chunks of 127); a two-letter alphabet for many tied cells, so that the
+// tie-break (first cell, column-major) is exercised inside a pass and
+// across chunks; N and IUPAC letters; small scores that fit 8 bits and
+// larger ones that overflow them.
+TEST(CpuEngine, InterGroups) {
+  std::mt19937_64 rng(18);
+  auto lowc = [&](std::size_t n) {
+    Codes c(n);
+    for (auto& x : c) x = static_cast<std::uint8_t>(rng() % 2 ? 0 : 2);
+    if (n > 0 && rng() % 4 == 0) c[rng() % n] = static_cast<std::uint8_t>(4 + rng() % 11);
+    return c;
+  };
+  Pairs p;
+  for (std::size_t n = 1; n <= 13; ++n)
+    for (std::size_t m : {1, 2, 3, 5, 15, 16, 17, 31, 32, 33}) p.add(lowc(m), lowc(n));
+  for (std::size_t m : {63, 64, 65, 126, 127, 128, 129, 253, 254, 255, 256, 300}) {
+    const Codes q = random_codes(rng, Alphabet::dna, m);
+    for (int k = 0; k < 5; ++k) {
+      Codes t = random_codes(rng, Alphabet::dna, rng() % 30);
+      const Codes mid = mutate(rng, Alphabet::dna, q, 0.15);
+      t.insert(t.end(), mid.begin(), mid.end());
+      const Codes tail = random_codes(rng, Alphabet::dna, rng() % 7);
+      t.insert(t.end(), tail.begin(), tail.end());
+      p.add(q, t);
+    }
+    p.add(lowc(m), lowc(1 + rng() % 9));
+    p.add(lowc(m), lowc(m + rng() % 5));
+  }
+  for (AlignMode mode : {AlignMode::local, AlignMode::global, AlignMode::semi_global}) {
+    check_all(p, ScoringScheme::dna(), AlignOptions{mode, AlignOutput::begin_end}, "inter groups");
+    check_all(p, ScoringScheme::dna(1, -1, 2, 1), AlignOptions{mode, AlignOutput::score_end}, "inter groups 1/-1/2/1");
+  }
+}
+
 // Queries longer than the striped kernel's row block (2048 rows) run as
 // several blocks handing their bottom row down: lengths at and around block
 // multiples, a long query insertion (a vertical gap, F) straddling a block
