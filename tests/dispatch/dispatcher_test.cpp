@@ -215,13 +215,22 @@ TEST(Dispatcher, LostGpuFallsBackToTheCpuWithoutLosingResults) {
   const Batch b = random_batch(8, 60, 100);
   for (Backend be : {Backend::gpu, Backend::hybrid}) {
     g_gpu.reset();
-    g_gpu.lose_after_calls = 1;
+    // gpu: the second of several launches fails, mid-batch.  hybrid: the
+    // first GPU launch fails, since how many launches the GPU feeder gets
+    // before the CPU workers drain the queue depends on timing.
+    g_gpu.lose_after_calls = be == Backend::gpu ? 1 : 0;
     std::vector<std::string> warnings;
     DispatcherConfig c = config(be, {AlignMode::local, AlignOutput::cigar}, "fake_gpu");
-    c.device_budget_bytes = 20000;  // several launches, so the loss happens mid-batch
+    c.device_budget_bytes = 20000;  // several launches
     c.on_warning = [&](const std::string& w) { warnings.push_back(w); };
     Dispatcher d(c);
     expect_reference(b, d.align(b.pairs), c.scoring, c.options, "lost gpu " + std::string(to_string(be)));
+    if (be == Backend::hybrid && g_gpu.calls.load() == 0) {
+      // The CPU workers took every pair before the feeder started (a loaded
+      // machine): no loss to see, and nothing may have been said.
+      EXPECT_TRUE(warnings.empty());
+      continue;
+    }
     EXPECT_FALSE(d.gpu_available());
     ASSERT_EQ(warnings.size(), 1u);
     EXPECT_NE(warnings[0].find("device lost"), std::string::npos);
