@@ -9,7 +9,9 @@
 // only uses them when score_bound() keeps every value far from the limits.
 //
 // Interface of Ops:  T (lane type), V (vector), M (lane mask), L (lanes),
-// load/store/set1, mask_store(p, m, v) (lanes of m only), add/sub/max, gt/eq -> M, blend(m, a, b) = b where m,
+// load/store/set1, mask_store(p, m, v) (lanes of m only), add/sub/max, subw (sub that wraps, never
+// saturates: for values the caller knows stay in range; AVX-512 runs it on two ports, the saturating
+// one on one), gt/eq -> M, blend(m, a, b) = b where m,
 // any(m), bits(m) (one bit per lane), mor, vor, shift_in(v, x) (lane p takes
 // lane p-1, lane 0 takes x), shift_by(v, s, x) (lane p takes lane p-s, lanes
 // below s take x; 1 <= s < L), hmax(v) (the largest lane), last(v) (lane L-1), and kPermDna/perm_dna for a 32-entry table lookup.
@@ -58,6 +60,7 @@ struct ScalarOps {
     if constexpr (sizeof(T) >= 4) return static_cast<T>(static_cast<std::uint32_t>(a) - static_cast<std::uint32_t>(b));
     else return sat_cast<T>(int(a) - int(b));
   }
+  static V subw(V a, V b) { return static_cast<T>(static_cast<std::uint32_t>(a) - static_cast<std::uint32_t>(b)); }
   static V max(V a, V b) { return a > b ? a : b; }
   static V vor(V a, V b) { return static_cast<T>(a | b); }
   static M gt(V a, V b) { return a > b; }
@@ -97,6 +100,11 @@ struct Sse41Ops {
   static V sub(V a, V b) {
     if constexpr (sizeof(T) == 1) return _mm_subs_epi8(a, b);
     else if constexpr (sizeof(T) == 2) return _mm_subs_epi16(a, b);
+    else return _mm_sub_epi32(a, b);
+  }
+  static V subw(V a, V b) {
+    if constexpr (sizeof(T) == 1) return _mm_sub_epi8(a, b);
+    else if constexpr (sizeof(T) == 2) return _mm_sub_epi16(a, b);
     else return _mm_sub_epi32(a, b);
   }
   static V max(V a, V b) {
@@ -175,6 +183,11 @@ struct Avx2Ops {
   static V sub(V a, V b) {
     if constexpr (sizeof(T) == 1) return _mm256_subs_epi8(a, b);
     else if constexpr (sizeof(T) == 2) return _mm256_subs_epi16(a, b);
+    else return _mm256_sub_epi32(a, b);
+  }
+  static V subw(V a, V b) {
+    if constexpr (sizeof(T) == 1) return _mm256_sub_epi8(a, b);
+    else if constexpr (sizeof(T) == 2) return _mm256_sub_epi16(a, b);
     else return _mm256_sub_epi32(a, b);
   }
   static V max(V a, V b) {
@@ -260,6 +273,11 @@ struct Avx512Ops {
   static V sub(V a, V b) {
     if constexpr (sizeof(T) == 1) return _mm512_subs_epi8(a, b);
     else if constexpr (sizeof(T) == 2) return _mm512_subs_epi16(a, b);
+    else return _mm512_sub_epi32(a, b);
+  }
+  static V subw(V a, V b) {
+    if constexpr (sizeof(T) == 1) return _mm512_sub_epi8(a, b);
+    else if constexpr (sizeof(T) == 2) return _mm512_sub_epi16(a, b);
     else return _mm512_sub_epi32(a, b);
   }
   static V max(V a, V b) {

@@ -349,6 +349,81 @@ TEST(CpuEngine, StripedBlocks) {
   }
 }
 
+// The striped kernel alone, every level and starting width, against the
+// reference.
+void check_striped(const Pairs& pairs, const ScoringScheme& sc, AlignOptions o, const std::string& what) {
+  const auto v = pairs.views();
+  const auto want = reference_all(v, sc, o);
+  LevelGuard guard;
+  for (SimdLevel level : supported_simd_levels()) {
+    ASSERT_EQ(force_simd_level(level), level);
+    for (int width : {0, 16, 32}) {
+      auto engine = cpu::make_cpu_engine(cpu::Tuning{cpu::Tuning::Kernel::striped, width});
+      expect_same(v, sc, o, want, engine->align(v, sc, o),
+                  what + " " + std::string(to_string(level)) + " width " + std::to_string(width) + " mode " +
+                      std::string(to_string(o.mode)));
+      if (::testing::Test::HasFailure()) return;
+    }
+  }
+}
+
+// The striped kernel's 16-bit pass wraps instead of saturating only while
+// its lowest value (about -(bound + 3 * open + S * extend)) stays in range;
+// huge gap costs take the saturating pass, costs near the limit the
+// wrapping one.
+TEST(CpuEngine, StripedGapCostLimits) {
+  const Pairs d = make_pairs(Alphabet::dna, 18, false);
+  for (AlignMode mode : {AlignMode::local, AlignMode::global, AlignMode::semi_global}) {
+    const AlignOptions o{mode, AlignOutput::begin_end};
+    check_striped(d, ScoringScheme::dna(1, -1, 8000, 10), o, "open 8000");   // global in 16 bits, saturating pass
+    check_striped(d, ScoringScheme::dna(1, -1, 4000, 10), o, "open 4000");   // global in 16 bits, wrapping pass
+    check_striped(d, ScoringScheme::dna(2, -3, 12000, 3000), o, "ext 3000");  // local: saturating pass
+  }
+  const Pairs p = make_pairs(Alphabet::protein, 19, false);
+  check_striped(p, ScoringScheme::protein("BLOSUM62", 9000, 9000), AlignOptions{AlignMode::local, AlignOutput::begin_end},
+                "blosum62 huge gaps");
+}
+
+// Protein queries over the striped kernel's row block: long related pairs
+// (F runs far down from every good cell), a long insertion over row 2048.
+TEST(CpuEngine, StripedBlocksProtein) {
+  std::mt19937_64 rng(20);
+  Pairs p;
+  for (std::size_t m : {2047, 2100}) {
+    const Codes q = random_codes(rng, Alphabet::protein, m);
+    Codes t = random_codes(rng, Alphabet::protein, rng() % 200);
+    const Codes mid = mutate(rng, Alphabet::protein, q, 0.15);
+    t.insert(t.end(), mid.begin(), mid.end());
+    p.add(q, t);
+  }
+  {
+    const Codes a = random_codes(rng, Alphabet::protein, 1950), b = random_codes(rng, Alphabet::protein, 700);
+    Codes q = a, t = a;
+    const Codes ins = random_codes(rng, Alphabet::protein, 300);
+    q.insert(q.end(), ins.begin(), ins.end());
+    q.insert(q.end(), b.begin(), b.end());
+    t.insert(t.end(), b.begin(), b.end());
+    p.add(q, t);
+  }
+  const auto v = p.views();
+  const auto sc = ScoringScheme::protein("BLOSUM62", 11, 1);
+  LevelGuard guard;
+  for (AlignMode mode : {AlignMode::local, AlignMode::global, AlignMode::semi_global}) {
+    const AlignOptions o{mode, AlignOutput::begin_end};
+    const auto want = reference_all(v, sc, o);
+    for (SimdLevel level : supported_simd_levels()) {
+      ASSERT_EQ(force_simd_level(level), level);
+      for (int width : {16, 32}) {
+        auto engine = cpu::make_cpu_engine(cpu::Tuning{cpu::Tuning::Kernel::striped, width});
+        expect_same(v, sc, o, want, engine->align(v, sc, o),
+                    "protein blocks " + std::string(to_string(level)) + " width " + std::to_string(width) + " mode " +
+                        std::string(to_string(mode)));
+        if (::testing::Test::HasFailure()) return;
+      }
+    }
+  }
+}
+
 // The kernels themselves must flag saturation (else the rerun never happens).
 TEST(CpuEngine, KernelsReportOverflow) {
   const Codes q(300, 0);  // 300 x 'A': local score 600 with match 2
