@@ -162,6 +162,12 @@ class CpuEngine final : public Engine {
     const bool local = kp.mode == AlignMode::local;
     const bool inter_ok = kp.dna && (!local || kp.dna_class[24] <= 0);  // padding scores as ambiguous
     std::vector<std::uint32_t> inter[3], strip[3];  // by width 8, 16, 32
+    // The narrowest width whose lanes hold the scheme's constants (gap costs,
+    // substitution scores) as they are: a wrapped constant is a wrong score,
+    // and saturation checks on the results cannot see it.
+    const std::int64_t constant = std::max({std::int64_t{kp.open}, std::int64_t{kp.extend},
+                                            std::int64_t{kp.max_score}, -std::int64_t{kp.min_score}});
+    const int min_w = constant <= 127 ? 0 : (constant <= 32767 ? 1 : 2);
     for (std::size_t i = 0; i < pairs.size(); ++i) {
       const auto& p = pairs[i];
       const std::int64_t m = static_cast<std::int64_t>(p.query.size());
@@ -183,6 +189,7 @@ class CpuEngine final : public Engine {
         w = score_bound(sc, m, n) < 32000 ? 1 : 2;
       }
       if (tune_.first_width) w = tune_.first_width == 8 ? 0 : tune_.first_width == 16 ? 1 : 2;
+      w = std::max(w, min_w);
       if (!local) w = score_bound(sc, m, n) < 32000 ? std::max(w, 1) : 2;  // never saturate a global score
       const bool fits = m <= kInterMaxQuery && n <= kInterMaxTarget;
       const bool use_inter = inter_ok && fits && tune_.kernel != Tuning::Kernel::striped;

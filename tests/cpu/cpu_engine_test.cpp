@@ -384,6 +384,30 @@ TEST(CpuEngine, StripedGapCostLimits) {
                 "blosum62 huge gaps");
 }
 
+// Constants that do not fit a narrow width (gap costs over 127 or 32767,
+// substitution scores under -128): every kernel and starting width must move
+// to a width that holds them (8-bit lanes once scored a 1x1 pair 96 with
+// open 200).
+TEST(CpuEngine, ConstantsWiderThanTheWidth) {
+  const Pairs d = make_pairs(Alphabet::dna, 21, false);
+  Pairs tiny;
+  tiny.add(Codes{0}, Codes{0});
+  tiny.add(Codes{0}, Codes{1});
+  tiny.add(Codes{0, 1, 2}, Codes{0, 2});
+  for (AlignMode mode : {AlignMode::local, AlignMode::global, AlignMode::semi_global}) {
+    const AlignOptions o{mode, AlignOutput::begin_end};
+    for (const auto& sc : {ScoringScheme::dna(2, -3, 200, 2), ScoringScheme::dna(2, -3, 200, 150),
+                           ScoringScheme::dna(2, -300, 5, 2), ScoringScheme::dna(200, -3, 5, 2),
+                           ScoringScheme::dna(2, -3, 40000, 2), ScoringScheme::dna(2, -40000, 5, 2)}) {
+      const std::string what = "match " + std::to_string(sc.dna_match()) + " mismatch " +
+                               std::to_string(sc.dna_mismatch()) + " open " + std::to_string(sc.gap_open()) +
+                               " ext " + std::to_string(sc.gap_extend());
+      check_all(tiny, sc, o, what + " tiny");
+      check_all(d, sc, o, what);
+    }
+  }
+}
+
 // Protein queries over the striped kernel's row block: long related pairs
 // (F runs far down from every good cell), a long insertion over row 2048.
 TEST(CpuEngine, StripedBlocksProtein) {
