@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <span>
 
 #include "cpu/kernels.hpp"
 #include "cpu/simd_ops.hpp"
@@ -53,6 +54,47 @@ inline bool saturated(std::int64_t v) {
 // semi-global); free edges are 0.
 inline std::int64_t edge(bool free_edge, std::int64_t k, int open, int ext) {
   return free_edge ? 0 : -gap_cost(k, open, ext);
+}
+
+// A lane group of the inter-sequence kernels: pairs[order[l]] in lane l for
+// l < cnt.  Each lane's query and target length (0 past cnt) and the longest
+// of each, to which every lane is padded.
+template <int L>
+struct LaneGroup {
+  std::int64_t mlen[L], nlen[L];
+  std::int64_t M = 0, N = 0;
+  LaneGroup(const SequencePair* pairs, const std::uint32_t* order, std::size_t cnt) {
+    for (int l = 0; l < L; ++l) {
+      mlen[l] = l < static_cast<int>(cnt) ? static_cast<std::int64_t>(pairs[order[l]].query.size()) : 0;
+      nlen[l] = l < static_cast<int>(cnt) ? static_cast<std::int64_t>(pairs[order[l]].target.size()) : 0;
+      M = mlen[l] > M ? mlen[l] : M;
+      N = nlen[l] > N ? nlen[l] : N;
+    }
+  }
+};
+
+// The group's DNA letter classes, interleaved by lane (qv[i * L + l],
+// tv[j * L + l]), padded with the ambiguous class.  With a table lookup
+// (O::kPermDna) the query carries class * 5 and the score is table[q + t];
+// otherwise ambiguous classes get distinct out-of-range codes, never equal.
+template <class O>
+void encode_dna_lanes(const SequencePair* pairs, const std::uint32_t* order, std::size_t cnt,
+                      const LaneGroup<O::L>& g, typename O::T* qv, typename O::T* tv) {
+  using T = typename O::T;
+  constexpr int L = O::L;
+  auto cls = [](std::uint8_t c) -> int { return c < 4 ? c : 4; };
+  for (int l = 0; l < L; ++l) {
+    const auto q = l < static_cast<int>(cnt) ? pairs[order[l]].query : std::span<const std::uint8_t>{};
+    const auto t = l < static_cast<int>(cnt) ? pairs[order[l]].target : std::span<const std::uint8_t>{};
+    for (std::int64_t i = 0; i < g.M; ++i) {
+      const int c = i < g.mlen[l] ? cls(q[i]) : 4;
+      qv[i * L + l] = static_cast<T>(O::kPermDna ? c * 5 : (c == 4 ? 0x40 : c));
+    }
+    for (std::int64_t j = 0; j < g.N; ++j) {
+      const int c = j < g.nlen[l] ? cls(t[j]) : 4;
+      tv[j * L + l] = static_cast<T>(O::kPermDna ? c : (c == 4 ? 0x50 : c));
+    }
+  }
 }
 
 }  // namespace

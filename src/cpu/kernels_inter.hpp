@@ -249,15 +249,11 @@ void inter_group_mode(const KernelParams& kp, const SequencePair* pairs, const s
   const bool semi = kp.mode == AlignMode::semi_global;
   const int open = kp.open, ext = kp.extend;
 
-  std::int64_t mlen[L], nlen[L];
-  std::int64_t M = 0, N = 0, mlo = 0;
-  for (int l = 0; l < L; ++l) {
-    mlen[l] = l < static_cast<int>(cnt) ? static_cast<std::int64_t>(pairs[order[l]].query.size()) : 0;
-    nlen[l] = l < static_cast<int>(cnt) ? static_cast<std::int64_t>(pairs[order[l]].target.size()) : 0;
-    M = mlen[l] > M ? mlen[l] : M;
-    N = nlen[l] > N ? nlen[l] : N;
-  }
-  mlo = M;
+  const LaneGroup<L> group(pairs, order, cnt);
+  const auto& mlen = group.mlen;
+  const auto& nlen = group.nlen;
+  const std::int64_t M = group.M, N = group.N;
+  std::int64_t mlo = M;
   for (int l = 0; l < static_cast<int>(cnt); ++l) mlo = mlen[l] < mlo ? mlen[l] : mlo;
   T* qv = static_cast<T*>(scratch.get(0, static_cast<std::size_t>(M * L) * sizeof(T)));
   T* tv = static_cast<T*>(scratch.get(1, static_cast<std::size_t>(N * L) * sizeof(T)));
@@ -265,21 +261,7 @@ void inter_group_mode(const KernelParams& kp, const SequencePair* pairs, const s
   T* Ec = static_cast<T*>(scratch.get(3, static_cast<std::size_t>((M + 1) * L) * sizeof(T)));
   T* cap = kLocal ? nullptr : static_cast<T*>(scratch.get(4, static_cast<std::size_t>((M - mlo + 1) * K * L) * sizeof(T)));
 
-  // Letter classes per lane.  With a table lookup the query carries class*5;
-  // otherwise ambiguous classes get distinct out-of-range codes (never equal).
-  auto cls = [](std::uint8_t c) -> int { return c < 4 ? c : 4; };
-  for (int l = 0; l < L; ++l) {
-    const auto q = l < static_cast<int>(cnt) ? pairs[order[l]].query : std::span<const std::uint8_t>{};
-    const auto t = l < static_cast<int>(cnt) ? pairs[order[l]].target : std::span<const std::uint8_t>{};
-    for (std::int64_t i = 0; i < M; ++i) {
-      const int c = i < mlen[l] ? cls(q[i]) : 4;
-      qv[i * L + l] = static_cast<T>(O::kPermDna ? c * 5 : (c == 4 ? 0x40 : c));
-    }
-    for (std::int64_t j = 0; j < N; ++j) {
-      const int c = j < nlen[l] ? cls(t[j]) : 4;
-      tv[j * L + l] = static_cast<T>(O::kPermDna ? c : (c == 4 ? 0x50 : c));
-    }
-  }
+  encode_dna_lanes<O>(pairs, order, cnt, group, qv, tv);
   // Column 0 (E(i, 1) = H(i, 0) - open; local keeps max(E, 0) where P::kU).
   for (std::int64_t i = 0; i <= M; ++i) {
     const std::int64_t b = edge(kLocal, i, open, ext);

@@ -22,32 +22,16 @@ void trace_group(const KernelParams& kp, const SequencePair* pairs, const std::u
   using V = typename O::V;
   constexpr int L = O::L;
   const int open = kp.open, ext = kp.extend;
-  std::int64_t mlen[L], nlen[L];
-  std::int64_t M = 0, N = 0;
-  for (int l = 0; l < L; ++l) {
-    mlen[l] = l < static_cast<int>(cnt) ? static_cast<std::int64_t>(pairs[order[l]].query.size()) : 0;
-    nlen[l] = l < static_cast<int>(cnt) ? static_cast<std::int64_t>(pairs[order[l]].target.size()) : 0;
-    M = mlen[l] > M ? mlen[l] : M;
-    N = nlen[l] > N ? nlen[l] : N;
-  }
+  const LaneGroup<L> group(pairs, order, cnt);
+  const auto& mlen = group.mlen;
+  const auto& nlen = group.nlen;
+  const std::int64_t M = group.M, N = group.N;
   T* qv = static_cast<T*>(scratch.get(0, static_cast<std::size_t>(M * L) * sizeof(T)));
   T* tv = static_cast<T*>(scratch.get(1, static_cast<std::size_t>(N * L) * sizeof(T)));
   T* Hc = static_cast<T*>(scratch.get(2, static_cast<std::size_t>((M + 1) * L) * sizeof(T)));
   T* Ec = static_cast<T*>(scratch.get(3, static_cast<std::size_t>((M + 1) * L) * sizeof(T)));
   T* dir = static_cast<T*>(scratch.get(4, static_cast<std::size_t>(M * N * L) * sizeof(T)));
-  auto cls = [](std::uint8_t c) -> int { return c < 4 ? c : 4; };
-  for (int l = 0; l < L; ++l) {
-    const auto q = l < static_cast<int>(cnt) ? pairs[order[l]].query : std::span<const std::uint8_t>{};
-    const auto t = l < static_cast<int>(cnt) ? pairs[order[l]].target : std::span<const std::uint8_t>{};
-    for (std::int64_t i = 0; i < M; ++i) {
-      const int c = i < mlen[l] ? cls(q[i]) : 4;
-      qv[i * L + l] = static_cast<T>(O::kPermDna ? c * 5 : (c == 4 ? 0x40 : c));
-    }
-    for (std::int64_t j = 0; j < N; ++j) {
-      const int c = j < nlen[l] ? cls(t[j]) : 4;
-      tv[j * L + l] = static_cast<T>(O::kPermDna ? c : (c == 4 ? 0x50 : c));
-    }
-  }
+  encode_dna_lanes<O>(pairs, order, cnt, group, qv, tv);
   const T neg = neg_inf<T>();
   for (std::int64_t i = 0; i <= M; ++i) {
     const T hb = clamp_to<T>(edge(false, i, open, ext));
