@@ -82,18 +82,28 @@ void encode_dna_lanes(const SequencePair* pairs, const std::uint32_t* order, std
                       const LaneGroup<O::L>& g, typename O::T* qv, typename O::T* tv) {
   using T = typename O::T;
   constexpr int L = O::L;
-  auto cls = [](std::uint8_t c) -> int { return c < 4 ? c : 4; };
+  // Code -> lane value, one table per side (a lookup, no branch per letter:
+  // this loop was a tenth of W1's time).
+  struct Tables {
+    T q[256], t[256];
+    constexpr Tables() : q{}, t{} {
+      for (int c = 0; c < 256; ++c) {
+        const int k = c < 4 ? c : 4;
+        q[c] = static_cast<T>(O::kPermDna ? k * 5 : (k == 4 ? 0x40 : k));
+        t[c] = static_cast<T>(O::kPermDna ? k : (k == 4 ? 0x50 : k));
+      }
+    }
+  };
+  static constexpr Tables tab{};
   for (int l = 0; l < L; ++l) {
     const auto q = l < static_cast<int>(cnt) ? pairs[order[l]].query : std::span<const std::uint8_t>{};
     const auto t = l < static_cast<int>(cnt) ? pairs[order[l]].target : std::span<const std::uint8_t>{};
-    for (std::int64_t i = 0; i < g.M; ++i) {
-      const int c = i < g.mlen[l] ? cls(q[i]) : 4;
-      qv[i * L + l] = static_cast<T>(O::kPermDna ? c * 5 : (c == 4 ? 0x40 : c));
-    }
-    for (std::int64_t j = 0; j < g.N; ++j) {
-      const int c = j < g.nlen[l] ? cls(t[j]) : 4;
-      tv[j * L + l] = static_cast<T>(O::kPermDna ? c : (c == 4 ? 0x50 : c));
-    }
+    std::int64_t i = 0;
+    for (; i < g.mlen[l]; ++i) qv[i * L + l] = tab.q[q[i]];
+    for (; i < g.M; ++i) qv[i * L + l] = tab.q[4];
+    std::int64_t j = 0;
+    for (; j < g.nlen[l]; ++j) tv[j * L + l] = tab.t[t[j]];
+    for (; j < g.N; ++j) tv[j * L + l] = tab.t[4];
   }
 }
 
