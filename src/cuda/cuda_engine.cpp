@@ -170,6 +170,15 @@ struct CudaEngine::Impl {
     return b;
   }
 
+  // Phase two of a batch: the lane's pinned and device buffers grown to the
+  // bytes phase one laid out (reused across batches, never shrunk).
+  void reserve(Lane& l, std::size_t up_bytes, std::size_t down_bytes, std::size_t dev_bytes) {
+    l.up.reserve(up_bytes);
+    l.down.reserve(down_bytes);
+    l.dev.reserve(dev_bytes);
+    stats.peak_device_bytes = std::max<std::uint64_t>(stats.peak_device_bytes, l.dev.capacity());
+  }
+
   // Drops a batch left in flight by a call that threw (its host vectors are
   // gone): waits for the stream, keeps nothing.
   void abandon(Lane& l) noexcept {
@@ -288,10 +297,7 @@ struct CudaEngine::Impl {
     const std::size_t down_bytes = at_err - at_out + sizeof(std::int32_t);
     l.error_at = at_err - at_out;
 
-    l.up.reserve(upload);
-    l.down.reserve(down_bytes);
-    l.dev.reserve(off);
-    stats.peak_device_bytes = std::max<std::uint64_t>(stats.peak_device_bytes, l.dev.capacity());
+    reserve(l, upload, down_bytes, off);
 
     std::uint8_t* h = l.up.data();
     for (std::size_t j = 0; j < batch.size(); ++j) {
@@ -444,10 +450,7 @@ struct CudaEngine::Impl {
     const std::size_t down_bytes = at_ops - at_res + tp.ops_bytes;
     l.ops_down_at = at_ops - at_res;
 
-    l.up.reserve(upload);
-    l.down.reserve(down_bytes);
-    l.dev.reserve(off);
-    stats.peak_device_bytes = std::max<std::uint64_t>(stats.peak_device_bytes, l.dev.capacity());
+    reserve(l, upload, down_bytes, off);
 
     std::uint8_t* h = l.up.data();
     for (const kern::Slot& s : l.slots) {
