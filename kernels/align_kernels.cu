@@ -79,12 +79,7 @@ struct PackFunctor {
   std::uint32_t* t_words;
   int num_slots, lanes, bits, pad;
   __device__ void operator()(int idx) const {
-    const int i = idx / lanes, h = idx % lanes, lane = i % kWarp;
-    const InterGroup& g = groups[i / kWarp];
-    const bool real = i < num_slots;
-    const Slot s = real ? slots[i] : Slot{};
-    pack_lane_words(q_words + g.q_words, codes, s.q_off[h], real ? s.prob[h].m : 0, g.q_wpl, lanes, h, lane, bits, pad);
-    pack_lane_words(t_words + g.t_words, codes, s.t_off[h], real ? s.prob[h].n : 0, g.t_wpl, lanes, h, lane, bits, pad);
+    pack_inter_index(idx, slots, groups, num_slots, codes, q_words, t_words, lanes, bits, pad);
   }
 };
 

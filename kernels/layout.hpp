@@ -130,4 +130,18 @@ GPUALIGN_HD void pack_lane_words(std::uint32_t* dst, const std::uint8_t* codes, 
   }
 }
 
+/// Index `idx` (of num_groups * 32 * lanes) of the packing of an inter
+/// launch: one problem `h` of one slot, both sequences.  Slots past
+/// `num_slots` (the last group's padding) are packed as empty problems.
+GPUALIGN_HD void pack_inter_index(int idx, const Slot* slots, const InterGroup* groups, int num_slots,
+                                  const std::uint8_t* codes, std::uint32_t* q_words, std::uint32_t* t_words,
+                                  int lanes, int bits, int pad) {
+  const int i = idx / lanes, h = idx % lanes, lane = i % kWarp;
+  const InterGroup& g = groups[i / kWarp];
+  const bool real = i < num_slots;
+  const Slot s = real ? slots[i] : Slot{};
+  pack_lane_words(q_words + g.q_words, codes, s.q_off[h], real ? s.prob[h].m : 0, g.q_wpl, lanes, h, lane, bits, pad);
+  pack_lane_words(t_words + g.t_words, codes, s.t_off[h], real ? s.prob[h].n : 0, g.t_wpl, lanes, h, lane, bits, pad);
+}
+
 }  // namespace gpualign::kern

@@ -164,28 +164,15 @@ inline InterPlan make_inter_plan(std::vector<Slot> slots, int lanes, int code_bi
   return p;
 }
 
-/// Packs every group's words (the host version of the device packing pass).
+/// Packs every group's words: the device packing pass, run on the host
+/// (padding lanes of a partial last group get pad words, so every load
+/// reads defined data).
 inline void pack_inter_words(const InterPlan& p, int lanes, int code_bits, int pad, const std::uint8_t* codes,
                              std::uint32_t* q_words, std::uint32_t* t_words) {
-  for (std::size_t i = 0; i < p.slots.size(); ++i) {
-    const InterGroup& g = p.groups[i / kWarp];
-    const Slot& s = p.slots[i];
-    for (int h = 0; h < lanes; ++h) {
-      const int lane = static_cast<int>(i % kWarp);
-      pack_lane_words(q_words + g.q_words, codes, s.q_off[h], s.prob[h].m, g.q_wpl, lanes, h, lane, code_bits, pad);
-      pack_lane_words(t_words + g.t_words, codes, s.t_off[h], s.prob[h].n, g.t_wpl, lanes, h, lane, code_bits, pad);
-    }
-  }
-  // Lanes of a partial last group: pad words so every load reads defined data.
-  if (!p.slots.empty() && p.slots.size() % kWarp) {
-    const InterGroup& g = p.groups.back();
-    for (std::size_t i = p.slots.size(); i % kWarp; ++i)
-      for (int h = 0; h < lanes; ++h) {
-        const int lane = static_cast<int>(i % kWarp);
-        pack_lane_words(q_words + g.q_words, codes, 0, 0, g.q_wpl, lanes, h, lane, code_bits, pad);
-        pack_lane_words(t_words + g.t_words, codes, 0, 0, g.t_wpl, lanes, h, lane, code_bits, pad);
-      }
-  }
+  const int n = static_cast<int>(p.groups.size()) * kWarp * lanes;
+  for (int idx = 0; idx < n; ++idx)
+    pack_inter_index(idx, p.slots.data(), p.groups.data(), static_cast<int>(p.slots.size()), codes, q_words, t_words,
+                     lanes, code_bits, pad);
 }
 
 /// Layout of a traceback launch: the inter-sequence layout of one-window

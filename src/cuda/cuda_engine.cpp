@@ -179,12 +179,12 @@ struct CudaEngine::Impl {
     stats.peak_device_bytes = std::max<std::uint64_t>(stats.peak_device_bytes, l.dev.capacity());
   }
 
-  // Drops a batch left in flight by a call that threw (its host vectors are
-  // gone): waits for the stream, keeps nothing.
+  // Drops what a call that threw left on the lane's stream (its host vectors
+  // are gone): a batch in flight, or the first steps of a submit that threw
+  // half-way (not marked busy yet).  Waits for the stream, keeps nothing.
   void abandon(Lane& l) noexcept {
-    if (!l.busy) return;
     l.busy = false;
-    cudaStreamSynchronize(l.stream);
+    if (l.stream) cudaStreamSynchronize(l.stream);
   }
 
   void finish(Lane& l) {

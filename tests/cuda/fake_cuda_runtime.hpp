@@ -1,0 +1,82 @@
+#pragma once
+// A fake CUDA runtime for running the CUDA engine's host code without a GPU.
+//
+// The test executable that links fake_cuda_runtime.cpp and
+// fake_kernel_launch.cpp defines the CUDA runtime functions the engine calls
+// (cudaMalloc, cudaMemcpyAsync, streams, events, ...) and the engine's
+// launch layer (kernels/launch.hpp).  Definitions in an executable take
+// precedence over those of the shared libraries it loads, so libgpualign's
+// CudaEngine -- the code that ships, unchanged -- runs against this fake:
+// "device" memory is host memory, each stream is a queue run when the host
+// synchronizes with it, and the kernels run on the CPU through the same
+// agent code the GPU compiles (warp emulator for the intra kernel).
+//
+// What it checks that the GPU tests would: layout offsets and sizes (every
+// copy and memset must lie inside one allocation; a guard zone after each
+// allocation must stay intact), stream ordering (work runs only when the
+// host waits for it, so reading results before synchronizing reads stale
+// data), poisoned memory (fresh allocations hold 0xCD), and every error
+// path (a chosen call can be made to fail).  What it cannot check: data races
+// between GPU threads, timing, occupancy, device limits.
+//
+// The tests must see `calls().launches > 0` after an align(): if the
+// interposition ever stopped working (hidden visibility, -Bsymbolic), the
+// engine would quietly use the real runtime, find no device and run on the
+// CPU.
+
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace gpualign::test::fake_cuda {
+
+/// What the fake device looks like, and which call should fail.
+struct Config {
+  int driver_version = 13000;     ///< 0: no driver
+  int device_count = 1;
+  int major = 9, minor = 0;       ///< compute capability
+  int sms = 2;                    ///< multiprocessors (sizes the intra workers)
+  int intra_blocks_per_sm = 1;    ///< occupancy the fake reports for the intra kernel
+  std::size_t total_bytes = std::size_t{256} << 20;
+  /// The n-th call (1-based, counted from reset()) of the runtime function
+  /// named `fail_call` returns `fail_with`; 0 never.
+  std::string fail_call;
+  int fail_at = 0;
+  cudaError_t fail_with = cudaErrorMemoryAllocation;
+};
+
+/// Counts of what ran (read by the tests to prove the fake was used).
+struct Calls {
+  long long launches = 0;  ///< kernel launches of every kind (packing included)
+  long long inter = 0, intra = 0, trace = 0, pack = 0;
+  long long mallocs = 0, copies = 0, syncs = 0;
+  std::size_t live_device_bytes = 0, peak_device_bytes = 0;
+};
+
+Config& config();
+Calls& calls();
+/// Restores the default configuration and zeroes the counts (allocations
+/// made earlier stay valid).
+void reset();
+
+/// Queues `work` on `stream` (run in order when the host waits for it).
+void enqueue(cudaStream_t stream, std::function<void()> work);
+
+/// True when [p, p + bytes) lies inside one device allocation.
+bool device_range_ok(const void* p, std::size_t bytes);
+
+/// Counts a call of `name` (a runtime function, or a launch: "launch_inter",
+/// "launch_intra", "launch_trace", "pack_inter_device"); true when this call
+/// is the one Config::fail_call / fail_at names.
+bool fail_now(const char* name);
+
+/// Makes the next cudaGetLastError() return `e` (a launch the fake refused).
+void set_launch_error(cudaError_t e);
+
+/// Why the last queued work item failed (empty when none did).
+const std::string& last_failure();
+
+}  // namespace gpualign::test::fake_cuda

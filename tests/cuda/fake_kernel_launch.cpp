@@ -1,0 +1,116 @@
+// The CUDA engine's launch layer (kernels/launch.hpp) for the fake runtime:
+// each launch checks its arguments against the fake device memory, then
+// queues the kernel on its stream; when the host waits, the kernel runs on
+// the CPU through the same agent code the GPU compiles -- every thread of
+// every block, padding threads included; the intra kernel's warps as fibers
+// (warp_emulator.hpp), all of a launch at once, as co-resident warps are.
+
+#include <cstdint>
+
+#include "fake_cuda_runtime.hpp"
+#include "inter_agent.hpp"
+#include "intra_agent.hpp"
+#include "launch.hpp"
+#include "trace_agent.hpp"
+#include "warp_emulator.hpp"
+
+namespace gpualign::kern {
+namespace {
+
+namespace fake = test::fake_cuda;
+
+// Calls f.template operator()<Ops, Mode>() for the kernel instance a launch picks.
+template <class F>
+void with_instance(bool sixteen, int mode, F&& f) {
+  auto by_mode = [&]<class Ops>() {
+    if (mode == kLocal) f.template operator()<Ops, kLocal>();
+    else if (mode == kGlobal) f.template operator()<Ops, kGlobal>();
+    else f.template operator()<Ops, kSemiGlobal>();
+  };
+  if (sixteen) by_mode.template operator()<OpsS16x2>();
+  else by_mode.template operator()<OpsI32>();
+}
+
+// A launch whose arguments point outside device memory is refused, as an
+// illegal address would fault the real kernel.
+bool refuse(const char* name, bool args_ok) {
+  if (fake::fail_now(name) || !args_ok) {
+    fake::set_launch_error(args_ok ? cudaErrorLaunchFailure : cudaErrorInvalidValue);
+    return true;
+  }
+  ++fake::calls().launches;
+  return false;
+}
+
+bool table_ok(const std::int32_t* t, int words) { return fake::device_range_ok(t, sizeof(std::int32_t) * words); }
+
+int rounded_to_warps(int threads) { return (threads + kWarp - 1) / kWarp * kWarp; }
+
+}  // namespace
+
+void launch_inter(const InterArgs& a, bool sixteen, int mode, const std::int32_t* d_table, cudaStream_t stream) {
+  if (a.num_slots <= 0) return;
+  const auto n = static_cast<std::size_t>(a.num_slots);
+  const bool ok = table_ok(d_table, kTableWords) && fake::device_range_ok(a.slots, n * sizeof(Slot)) &&
+                  fake::device_range_ok(a.out, n * 2 * sizeof(Partial)) &&
+                  fake::device_range_ok(a.groups, (n + kWarp - 1) / kWarp * sizeof(InterGroup));
+  if (refuse("launch_inter", ok)) return;
+  ++fake::calls().inter;
+  fake::enqueue(stream, [a, sixteen, mode, d_table] {
+    with_instance(sixteen, mode, [&]<class Ops, int M>() {
+      for (int t = 0; t < rounded_to_warps(a.num_slots); ++t) inter_thread<Ops, M>(a, t, d_table);
+    });
+  });
+}
+
+void launch_intra(const IntraArgs& a, bool sixteen, int mode, const std::int32_t* d_table, cudaStream_t stream) {
+  if (a.num_workers <= 0) return;
+  const auto w = static_cast<std::size_t>(a.num_workers);
+  // The engine sizes a launch to the warps the device can hold at once
+  // (workers spin on each other); more would deadlock on a real GPU.
+  const int resident = fake::config().sms * fake::config().intra_blocks_per_sm * (kBlockThreads / kWarp);
+  const bool ok = a.num_workers <= resident && table_ok(d_table, kTableWords) &&
+                  fake::device_range_ok(a.workers, w * sizeof(Worker)) &&
+                  fake::device_range_ok(a.out, w * kWarp * 2 * sizeof(Partial)) &&
+                  fake::device_range_ok(a.error, sizeof(std::int32_t));
+  if (refuse("launch_intra", ok)) return;
+  ++fake::calls().intra;
+  fake::enqueue(stream, [a, sixteen, mode, d_table] {
+    with_instance(sixteen, mode, [&]<class Ops, int M>() {
+      test::WarpEmulator::run(a.num_workers, [&](int wid) {
+        intra_worker<Ops, M, test::WarpEmulator::Warp>(a, wid, d_table);
+      });
+    });
+  });
+}
+
+void launch_trace(const TraceArgs& a, const std::int32_t* d_table, int /*sm_count*/, cudaStream_t stream) {
+  if (a.num_slots <= 0) return;
+  const auto n = static_cast<std::size_t>(a.num_slots);
+  const bool ok = table_ok(d_table, kTableCells) && fake::device_range_ok(a.slots, n * sizeof(Slot)) &&
+                  fake::device_range_ok(a.ops_at, n * sizeof(std::uint64_t)) &&
+                  fake::device_range_ok(a.out, n * sizeof(TraceResult));
+  if (refuse("launch_trace", ok)) return;
+  ++fake::calls().trace;
+  fake::enqueue(stream, [a, d_table] {
+    for (int t = 0; t < rounded_to_warps(a.num_slots); ++t) trace_thread<kTraceRows>(a, t, d_table);
+  });
+}
+
+int intra_blocks_per_sm(bool /*sixteen*/, int /*mode*/) { return fake::config().intra_blocks_per_sm; }
+
+void pack_inter_device(const Slot* d_slots, const InterGroup* d_groups, int num_slots, int num_groups,
+                       const std::uint8_t* d_codes, std::uint32_t* d_q_words, std::uint32_t* d_t_words, int lanes,
+                       int code_bits, int pad, cudaStream_t stream) {
+  if (num_groups <= 0) return;
+  const bool ok = fake::device_range_ok(d_slots, static_cast<std::size_t>(num_slots) * sizeof(Slot)) &&
+                  fake::device_range_ok(d_groups, static_cast<std::size_t>(num_groups) * sizeof(InterGroup));
+  if (refuse("pack_inter_device", ok)) return;
+  ++fake::calls().pack;
+  fake::enqueue(stream, [=] {
+    for (int idx = 0; idx < num_groups * kWarp * lanes; ++idx)
+      pack_inter_index(idx, d_slots, d_groups, num_slots, d_codes, d_q_words, d_t_words, lanes, code_bits, pad);
+  });
+}
+
+}  // namespace gpualign::kern

@@ -1,0 +1,243 @@
+// The CUDA engine's host code end to end on the fake CUDA runtime (no GPU
+// needed; see fake_cuda_runtime.hpp): batching, layouts, copies, stream
+// order, 16-bit overflow reruns, reverse passes for begins, CIGARs traced by
+// the kernel, budget splits, and every error path -- against the exact
+// reference, with the checks the GPU tests use.  The kernels run through the
+// agent code on the CPU, so sizes stay small; the GPU tests take the large
+// ones.
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cuda/cuda_engine.hpp"
+#include "engine_checks.hpp"
+#include "fake_cuda_runtime.hpp"
+#include "gpualign/engine.hpp"
+#include "gpualign/error.hpp"
+#include "gpualign/workloads.hpp"
+
+namespace gpualign {
+namespace {
+
+namespace fake = test::fake_cuda;
+using test::Batch;
+using test::check_batch;
+using test::check_gpu_cigars;
+using test::kModes;
+using test::make_batch;
+
+class CudaEngineEmulated : public ::testing::Test {
+ protected:
+  void SetUp() override { fake::reset(); }
+  void TearDown() override { fake::reset(); }
+
+  // A fresh engine on the fake device; fails (never skips) when the fake
+  // did not take the real runtime's place.
+  static std::unique_ptr<cuda::CudaEngine> engine() {
+    auto e = std::make_unique<cuda::CudaEngine>();
+    EXPECT_TRUE(e->available()) << e->unavailable_reason();
+    return e;
+  }
+
+  // The work really went through the fake device.
+  static void expect_device_used(const cuda::CudaEngine& e) {
+    EXPECT_GT(fake::calls().launches, 0) << "the fake CUDA runtime was not used (interposition failed?)";
+    EXPECT_GT(e.last_stats().device_cells, 0u);
+    EXPECT_EQ(fake::last_failure(), "");
+  }
+};
+
+// Every size class, sized for the emulator (whose intra kernel switches
+// fibers at every shuffle): lengths at the strip (8), warp (32) and tile
+// (256) edges, at the inter/intra edge (max(m, n) = 2048 / 2049), random
+// short pairs, and intra pairs of one tile, two tiles, and nine tiles over
+// few columns.
+std::vector<std::pair<int, int>> emulator_dims(std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<std::pair<int, int>> d;
+  for (int e : {1, 7, 8, 9, 31, 32, 33, 255, 256, 257, 511, 512, 513})
+    d.push_back({e, e + static_cast<int>(rng() % 40)});
+  for (int i = 0; i < 24; ++i) {
+    const int m = 50 + static_cast<int>(rng() % 400);
+    d.push_back({m, m + static_cast<int>(rng() % (2 * m))});
+  }
+  for (const auto& p : {std::pair{2048, 2048}, std::pair{40, 2049}, std::pair{257, 2100}, std::pair{2049, 90}})
+    d.push_back(p);
+  return d;
+}
+
+TEST_F(CudaEngineEmulated, DnaAllModesAllOutputs) {
+  auto e = engine();
+  const Batch b = make_batch(31, Alphabet::dna, emulator_dims(31));
+  for (AlignMode m : kModes)
+    for (AlignOutput o : {AlignOutput::score_end, AlignOutput::cigar}) {  // cigar runs the begin pass too
+      check_batch(*e, b, ScoringScheme::dna(), m, o);
+      expect_device_used(*e);
+    }
+  EXPECT_GT(fake::calls().inter, 0);
+  EXPECT_GT(fake::calls().intra, 0);
+  EXPECT_GT(fake::calls().trace, 0);
+}
+
+TEST_F(CudaEngineEmulated, ProteinAllModes) {
+  auto e = engine();
+  const Batch b = make_batch(32, Alphabet::protein, emulator_dims(32));
+  for (AlignMode m : kModes) {
+    check_batch(*e, b, ScoringScheme::protein(), m, AlignOutput::cigar);
+    expect_device_used(*e);
+  }
+}
+
+TEST_F(CudaEngineEmulated, SaturatingScoresRerunAt32Bit) {
+  auto e = engine();
+  // Match 100: identical-ish pairs past the 16-bit range, beside pairs that fit.
+  // Local ends are not known beforehand: those pairs start at 16-bit and
+  // must be rerun (inter and intra kernel both).
+  const Batch b = make_batch(33, Alphabet::dna, {{1500, 1500}, {1200, 2100}, {100, 150}, {40, 60}});
+  for (AlignMode m : kModes) {
+    check_batch(*e, b, ScoringScheme::dna(100, -100, 150, 50), m, AlignOutput::begin_end);
+    expect_device_used(*e);
+    if (m == AlignMode::local) EXPECT_GE(e->last_stats().reruns_32bit, 2u);
+  }
+}
+
+TEST_F(CudaEngineEmulated, LongPairSharedByFewerWorkersThanTiles) {
+  // 8 resident warps for pairs of 9 and 11 tiles: workers take tiles k,
+  // k + 8, ... and wait on each other's progress (published every 32 columns).
+  fake::config().sms = 2;
+  fake::config().intra_blocks_per_sm = 1;
+  auto e = engine();
+  const Batch b = make_batch(34, Alphabet::dna, {{2300, 400}, {2600, 100}});
+  for (AlignMode m : kModes) {
+    check_batch(*e, b, ScoringScheme::dna(), m, AlignOutput::begin_end);
+    expect_device_used(*e);
+  }
+}
+
+TEST_F(CudaEngineEmulated, EmptyAndTinyPairs) {
+  auto e = engine();
+  const Batch b = test::tiny_batch();
+  for (AlignMode m : kModes) {
+    check_batch(*e, b, ScoringScheme::dna(), m, AlignOutput::cigar);
+    EXPECT_EQ(e->last_stats().cpu_pairs, 2u);  // the empty ones
+  }
+  EXPECT_GT(fake::calls().launches, 0);
+}
+
+TEST_F(CudaEngineEmulated, TracebackW1LikeOnTheDevice) {
+  auto e = engine();
+  const Workload w = make_workload("W1", 21, 0.005);  // 100 pairs
+  const auto pairs = w.pairs();
+  for (AlignMode m : kModes) {
+    check_gpu_cigars(*e, pairs, w.scoring, m, true);
+    expect_device_used(*e);
+  }
+}
+
+TEST_F(CudaEngineEmulated, TracebackProteinAndEdges) {
+  auto e = engine();
+  const Batch b = make_batch(35, Alphabet::protein,
+                             {{1, 1}, {1, 40}, {7, 9}, {8, 8}, {9, 30}, {31, 33}, {32, 32}, {33, 70}, {63, 64},
+                              {65, 130}, {200, 260}, {400, 900}});
+  for (AlignMode m : kModes) {
+    check_gpu_cigars(*e, b.pairs, ScoringScheme::protein("BLOSUM62", 5, 2), m, false);
+    expect_device_used(*e);
+  }
+}
+
+TEST_F(CudaEngineEmulated, SmallDeviceSplitsBatchesWithinItsMemory) {
+  // 48 MiB: a 16 MiB budget per batch; 2,000 W1 pairs need several batches.
+  fake::config().total_bytes = std::size_t{48} << 20;
+  auto e = engine();
+  const Workload w = make_workload("W1", 5, 0.1);
+  const auto pairs = w.pairs();
+  std::vector<Alignment> got = e->align(pairs, w.scoring, AlignOptions{AlignMode::local, AlignOutput::score_end});
+  expect_device_used(*e);
+  EXPECT_GT(fake::calls().inter, 1) << "one batch: the budget did not split it";
+  EXPECT_LE(fake::calls().peak_device_bytes, fake::config().total_bytes);
+  for (std::size_t i = 0; i < pairs.size(); i += 97)
+    EXPECT_EQ(got[i].score, reference_align(pairs[i], w.scoring, AlignOptions{}).score) << "pair " << i;
+}
+
+// --- errors: a failing CUDA call becomes a gpualign::Error naming it --------------
+
+struct Injected {
+  const char* call;
+  int at;
+  cudaError_t with;
+  const char* expect;  // in the message
+};
+
+class CudaEngineEmulatedErrors : public CudaEngineEmulated, public ::testing::WithParamInterface<Injected> {};
+
+TEST_P(CudaEngineEmulatedErrors, FailingCallThrowsAndTheEngineRecovers) {
+  const Injected inj = GetParam();
+  auto e = engine();
+  const Batch b = make_batch(36, Alphabet::dna, {{120, 300}, {60, 2100}, {50, 80}});
+  const AlignOptions opt{AlignMode::local, AlignOutput::cigar};
+  fake::config().fail_call = inj.call;
+  fake::config().fail_at = inj.at;
+  fake::config().fail_with = inj.with;
+  try {
+    e->align(b.pairs, ScoringScheme::dna(), opt);
+    ADD_FAILURE() << "no error from a failing " << inj.call;
+  } catch (const Error& err) {
+    EXPECT_NE(std::string(err.what()).find(inj.expect), std::string::npos) << err.what();
+  }
+  // The next call (nothing failing) is whole and exact.
+  fake::config().fail_at = 0;
+  check_batch(*e, b, ScoringScheme::dna(), AlignMode::local, AlignOutput::cigar);
+  expect_device_used(*e);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Calls, CudaEngineEmulatedErrors,
+    ::testing::Values(Injected{"cudaMalloc", 1, cudaErrorMemoryAllocation, "cudaMalloc"},
+                      Injected{"cudaMallocHost", 2, cudaErrorMemoryAllocation, "out of memory"},
+                      Injected{"cudaMemcpyAsync", 3, cudaErrorInvalidValue, "cudaMemcpyAsync"},
+                      Injected{"cudaMemsetAsync", 2, cudaErrorInvalidValue, "cudaMemsetAsync"},
+                      Injected{"cudaMemGetInfo", 1, cudaErrorInvalidValue, "cudaMemGetInfo"},
+                      // Calls 1 and 2 drain the streams at the start of align(); their
+                      // errors are moot (a sticky device error fails the next call anyway).
+                      Injected{"cudaStreamSynchronize", 3, cudaErrorIllegalAddress, "illegal memory access"},
+                      Injected{"launch_inter", 1, cudaErrorLaunchFailure, "cudaGetLastError"},
+                      Injected{"launch_intra", 1, cudaErrorLaunchFailure, "cudaGetLastError"},
+                      Injected{"launch_trace", 1, cudaErrorLaunchFailure, "cudaGetLastError"},
+                      Injected{"pack_inter_device", 1, cudaErrorLaunchFailure, "cudaGetLastError"}),
+    [](const ::testing::TestParamInfo<Injected>& i) { return std::string(i.param.call); });
+
+// --- no usable device: one reason, and everything still aligns (on the CPU) ---------
+
+struct NoDevice {
+  const char* name;
+  int driver, count, major;
+  const char* reason;
+};
+
+class CudaEngineEmulatedNoDevice : public CudaEngineEmulated, public ::testing::WithParamInterface<NoDevice> {};
+
+TEST_P(CudaEngineEmulatedNoDevice, UnavailableWithReasonAndAlignsOnTheCpu) {
+  const NoDevice nd = GetParam();
+  fake::config().driver_version = nd.driver;
+  fake::config().device_count = nd.count;
+  fake::config().major = nd.major;
+  cuda::CudaEngine e;
+  EXPECT_FALSE(e.available());
+  EXPECT_NE(e.unavailable_reason().find(nd.reason), std::string::npos) << e.unavailable_reason();
+  const Batch b = make_batch(37, Alphabet::dna, {{120, 300}, {50, 80}});
+  check_batch(e, b, ScoringScheme::dna(), AlignMode::global, AlignOutput::cigar);
+  EXPECT_EQ(fake::calls().launches, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, CudaEngineEmulatedNoDevice,
+                         ::testing::Values(NoDevice{"NoDriver", 0, 1, 9, "no CUDA driver"},
+                                           NoDevice{"NoDevice", 13000, 0, 9, "no CUDA device"},
+                                           NoDevice{"TooOld", 13000, 1, 7, "compute capability 7.0"}),
+                         [](const ::testing::TestParamInfo<NoDevice>& i) { return std::string(i.param.name); });
+
+}  // namespace
+}  // namespace gpualign
