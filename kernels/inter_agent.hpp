@@ -29,9 +29,7 @@ GPUALIGN_HD_TEMPLATE inline void inter_thread(const InterArgs& a, int slot_index
   const V neg_ext = Ops::make(-ext, -ext);
   const V floor = Ops::make(pr[0].bias, pr[1].bias);
   const V sentinel = Ops::make(a.sc.sentinel, a.sc.sentinel);
-  const int bits = a.code_bits;
-  const int per_word = 32 / bits;
-  const std::uint32_t mask = (1u << bits) - 1u;
+  const CodeWords cw = code_words(a.code_bits);
 
   Cell2* scratch = a.scratch + grp.scratch + lane;  // column j at scratch[j * 32]
   const std::uint32_t* qw = a.q_words + grp.q_words + lane;
@@ -47,8 +45,8 @@ GPUALIGN_UNROLL
       const int p = row0 + r;
 GPUALIGN_UNROLL
       for (int h = 0; h < L; ++h) {
-        const std::uint32_t word = qw[(static_cast<std::uint64_t>(p / per_word) * L + h) * kWarp];
-        st.qo[h][r] = static_cast<int>((word >> ((p % per_word) * bits)) & mask) * kTableStride;
+        const std::uint32_t word = qw[(static_cast<std::uint64_t>(cw.word(p)) * L + h) * kWarp];
+        st.qo[h][r] = cw.code(word, p) * kTableStride;
       }
       const int c = boundary_col0(mode, p + 1, open, ext) - open;
       st.g[r] = Ops::make(c + pr[0].bias, c + pr[1].bias);
@@ -63,13 +61,12 @@ GPUALIGN_UNROLL
     std::uint32_t tword[2] = {0, 0};
     for (int j = 1; j <= grp.cols; ++j) {
       const int p = j - 1;
-      if (p % per_word == 0) {
+      if ((p & cw.in_word) == 0) {
 GPUALIGN_UNROLL
-        for (int h = 0; h < L; ++h) tword[h] = tw[(static_cast<std::uint64_t>(p / per_word) * L + h) * kWarp];
+        for (int h = 0; h < L; ++h) tword[h] = tw[(static_cast<std::uint64_t>(cw.word(p)) * L + h) * kWarp];
       }
-      const int shift = (p % per_word) * bits;
-      const int t0 = static_cast<int>((tword[0] >> shift) & mask);
-      const int t1 = L == 2 ? static_cast<int>((tword[1] >> shift) & mask) : 0;
+      const int t0 = cw.code(tword[0], p);
+      const int t1 = L == 2 ? cw.code(tword[1], p) : 0;
       V g, f;
       if (first) {
         const int c = boundary_row0(mode, j, open, ext) - open;

@@ -114,6 +114,21 @@ struct TraceArgs {
   std::int32_t open = 0, ext = 0;
 };
 
+/// Where code `p` of a packed code stream lies, without a division: 4-bit
+/// DNA codes 8 a word, 8-bit protein codes 4 a word (powers of two).
+struct CodeWords {
+  int word_shift;    ///< word of code p: p >> word_shift
+  int in_word;       ///< codes a word - 1: p & in_word is the code's place in its word
+  int bits_shift;    ///< bit offset of that place: (p & in_word) << bits_shift
+  std::uint32_t mask;
+  GPUALIGN_HD int word(int p) const { return p >> word_shift; }
+  GPUALIGN_HD int shift(int p) const { return (p & in_word) << bits_shift; }
+  GPUALIGN_HD int code(std::uint32_t w, int p) const { return static_cast<int>((w >> shift(p)) & mask); }
+};
+GPUALIGN_HD CodeWords code_words(int bits) {
+  return bits == 4 ? CodeWords{3, 7, 2, 0xFu} : CodeWords{2, 3, 3, 0xFFu};
+}
+
 /// Packs the codes of one lane/problem of an inter group (also the body of
 /// the device packing functor).  `codes` holds raw one-byte codes.
 GPUALIGN_HD void pack_lane_words(std::uint32_t* dst, const std::uint8_t* codes, std::uint64_t off, int len,

@@ -31,8 +31,11 @@ namespace gpualign::kern {
 
 enum Mode : int { kLocal = 0, kGlobal = 1, kSemiGlobal = 2 };
 
-/// Substitution-table stride; codes are < 32 (DNA 15 + pad, protein 24 + pad).
-inline constexpr int kTableStride = 32;
+/// Substitution-table stride: codes are < 32 (DNA 15 + pad, protein 24 + pad),
+/// and 36 rather than 32 puts entry (q, t) in shared-memory bank 4q + t, so
+/// the 32 lanes of a warp (independent pairs) looking up ACGT pairs hit 16
+/// distinct banks instead of 4 (stride 32: bank t, ~4-way conflicts).
+inline constexpr int kTableStride = 36;
 inline constexpr int kTableCells = kTableStride * kTableStride;
 /// Table layout in memory: [plain int32 s'][s' low halves][s' << 16].
 inline constexpr int kTableWords = 3 * kTableCells;

@@ -83,9 +83,8 @@ GPUALIGN_HD char trace_step(unsigned d, int& state, int& i, int& j) {
 }
 
 /// Code `p` of a lane's interleaved word stream (one problem per slot).
-GPUALIGN_HD int trace_code(const std::uint32_t* words, int p, int per_word, int bits, std::uint32_t mask) {
-  const std::uint32_t w = words[static_cast<std::uint64_t>(p / per_word) * kWarp];
-  return static_cast<int>((w >> ((p % per_word) * bits)) & mask);
+GPUALIGN_HD int trace_code(const std::uint32_t* words, int p, const CodeWords& cw) {
+  return cw.code(words[static_cast<std::uint64_t>(cw.word(p)) * kWarp], p);
 }
 
 /// The thread of slot `slot_index`.  `tab`: the launch table's plain part
@@ -100,9 +99,7 @@ GPUALIGN_HD_TEMPLATE inline void trace_thread(const TraceArgs& a, int slot_index
   const Slot& slot = a.slots[slot_index];
   const int m = slot.prob[0].m, n = slot.prob[0].n;
   const int open = a.open, ext = a.ext;
-  const int bits = a.code_bits;
-  const int per_word = 32 / bits;
-  const std::uint32_t mask = (1u << bits) - 1u;
+  const CodeWords cw = code_words(a.code_bits);
   const int cols = grp.cols;
 
   Cell2* scratch = a.scratch + grp.scratch + lane;  // column j at scratch[j * 32]
@@ -117,7 +114,7 @@ GPUALIGN_HD_TEMPLATE inline void trace_thread(const TraceArgs& a, int slot_index
   for (int row0 = 0; row0 < grp.rows; row0 += R) {
 GPUALIGN_UNROLL
     for (int r = 0; r < R; ++r) {
-      qo[r] = trace_code(qw, row0 + r, per_word, bits, mask) * kTableStride;
+      qo[r] = trace_code(qw, row0 + r, cw) * kTableStride;
       h[r] = gap_cost(row0 + r + 1, open, ext);  // H(i, 0)
       e[r] = kTraceMinusInf;
     }
@@ -129,8 +126,8 @@ GPUALIGN_UNROLL
     std::uint32_t tword = 0;
     for (int j = 1; j <= cols; ++j) {
       const int p = j - 1;
-      if (p % per_word == 0) tword = tw[static_cast<std::uint64_t>(p / per_word) * kWarp];
-      const int t = static_cast<int>((tword >> ((p % per_word) * bits)) & mask);
+      if ((p & cw.in_word) == 0) tword = tw[static_cast<std::uint64_t>(cw.word(p)) * kWarp];
+      const int t = cw.code(tword, p);
       int h_up, f;
       if (first) {
         h_up = gap_cost(j, open, ext);
@@ -173,7 +170,7 @@ GPUALIGN_UNROLL
     const int qi = i - 1, tj = j - 1;
     const char op = trace_step(d, state, i, j);
     if (op == '=') {
-      out[len++] = trace_code(qw, qi, per_word, bits, mask) == trace_code(tw, tj, per_word, bits, mask) ? '=' : 'X';
+      out[len++] = trace_code(qw, qi, cw) == trace_code(tw, tj, cw) ? '=' : 'X';
     } else if (op != 0) {
       out[len++] = op;
     }
