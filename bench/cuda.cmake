@@ -8,4 +8,8 @@ if(GPUALIGN_HAVE_CUDA)
   add_executable(cuda_engine_bench ${CMAKE_CURRENT_SOURCE_DIR}/cuda_engine_bench.cpp)
   target_link_libraries(cuda_engine_bench PRIVATE gpualign::gpualign benchmark::benchmark)
   target_include_directories(cuda_engine_bench PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/kernels)
+  # Rates of single device operations (DPX, FFMA): the numbers
+  # kernels/PERFORMANCE.md's ceilings rest on.
+  add_executable(cuda_ops_bench ${CMAKE_CURRENT_SOURCE_DIR}/cuda_ops_bench.cpp)
+  target_link_libraries(cuda_ops_bench PRIVATE gpualign_op_probe benchmark::benchmark)
 endif()

@@ -31,8 +31,8 @@ const gpualign::Workload& workload(const std::string& name) {
   return *w;
 }
 
-void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output) {
-  auto engine = std::make_unique<gpualign::cuda::CudaEngine>();
+void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output, gpualign::cuda::CudaTuning tuning) {
+  auto engine = std::make_unique<gpualign::cuda::CudaEngine>(tuning);
   if (!engine->available()) {
     state.SkipWithError(("no usable GPU: " + engine->unavailable_reason()).c_str());
     return;
@@ -65,13 +65,20 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
 }
 
 const bool registered = [] {
+  auto add = [](const std::string& row, const char* name, AlignOutput o, gpualign::cuda::CudaTuning t) {
+    benchmark::RegisterBenchmark(row.c_str(), BM_CudaEngine, std::string(name), o, t)
+        ->UseManualTime()
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(3);
+  };
   for (const char* name : {"W1", "W2", "W3", "P1"})
     for (AlignOutput o : {AlignOutput::score_end, AlignOutput::cigar})
-      benchmark::RegisterBenchmark((std::string("cuda/") + name + (o == AlignOutput::cigar ? "/cigar" : "/score")).c_str(),
-                                   BM_CudaEngine, std::string(name), o)
-          ->UseManualTime()
-          ->Unit(benchmark::kMillisecond)
-          ->Iterations(3);
+      add(std::string("cuda/") + name + (o == AlignOutput::cigar ? "/cigar" : "/score"), name, o, {});
+  // kernels/PERFORMANCE.md predicts the short pairs of W1 and P1 run faster
+  // a warp per pair (enough warps to fill the GPU) than a thread per pair:
+  // the same rows with every pair on the intra-sequence kernel.
+  for (const char* name : {"W1", "P1"})
+    add(std::string("cuda/") + name + "/score/all-intra", name, AlignOutput::score_end, gpualign::cuda::CudaTuning{0});
   return true;
 }();
 

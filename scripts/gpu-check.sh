@@ -51,7 +51,7 @@ if [[ -z "${GPUALIGN_PREBUILT:-}" ]]; then
   fi
   say "build"
   if ! timeout 240 cmake --build "$build" -j"$jobs" --target cuda_engine_gpu cuda_engine_host \
-      cuda_kernel_math_cpu cuda_engine_bench >"$build.build.log" 2>&1; then
+      cuda_kernel_math_cpu cuda_engine_bench cuda_ops_bench >"$build.build.log" 2>&1; then
     grep -E "error|Error" "$build.build.log" | head -n 30 >&2
     say "build failed"
     exit 1
@@ -82,6 +82,10 @@ csv="$build/gpu-check.bench.csv"
 timeout 150 "$build/bench/cuda_engine_bench" --benchmark_out="$csv" --benchmark_out_format=csv \
   >"$build/gpu-check.bench.log" 2>&1 || status=1
 tail -n 12 "$build/gpu-check.bench.log" >&2
+# Rates of single operations (DPX, FFMA calibration): kernels/PERFORMANCE.md.
+ops_csv="$build/gpu-check.ops.csv"
+timeout 60 "$build/bench/cuda_ops_bench" --benchmark_out="$ops_csv" --benchmark_out_format=csv \
+  >"$build/gpu-check.ops.log" 2>&1 || status=1
 
 echo
 echo "gpu-check: $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -n 1), $(( $(date +%s) - start )) s"
@@ -97,5 +101,15 @@ if [[ -s "$csv" ]]; then
                  $col["GCUPS_copies"], $col["GCUPS_wall"], $col["reruns32"] }' "$csv"
 else
   echo "benchmark: no results"
+fi
+if [[ -s "$ops_csv" ]]; then
+  awk -F, '
+    /^name,/ { for (i = 1; i <= NF; ++i) { gsub(/"/, "", $i); col[$i] = i }; hdr = 1;
+               printf "%-28s %15s %15s\n", "operation", "ops/SM/clock", "clocks/dep.op"; next }
+    hdr { gsub(/"/, "", $1);
+          if ($col["error_occurred"] == "true") { printf "%-28s %s\n", $1, $col["error_message"]; next }
+          printf "%-28s %15.1f %15.2f\n", $1, $col["ops_per_sm_clk"], $col["clk_per_dep_op"] }' "$ops_csv"
+else
+  echo "operation probes: no results"
 fi
 exit $status

@@ -38,7 +38,6 @@ namespace gpualign::cuda {
 namespace {
 
 constexpr int kStreams = 2;
-constexpr int kInterMaxLen = 2048;            // longer pairs go to the intra kernel
 constexpr std::size_t kMaxBatchPairs = 16384;  // keeps several batches in flight on big inputs
 constexpr std::size_t kMaxBatchCodes = std::size_t{64} << 20;
 // Largest window (cells) traced on the GPU: 8 MiB of direction codes per
@@ -99,6 +98,7 @@ struct CudaEngine::Impl {
     std::size_t ops_down_at = 0;
   };
 
+  CudaTuning tuning;
   std::string reason;
   cudaDeviceProp props{};
   Lane lanes[kStreams];
@@ -120,7 +120,7 @@ struct CudaEngine::Impl {
   std::vector<Cigar>* t_cigars = nullptr;
   std::vector<char>* t_cpu = nullptr;  // 1: trace on the CPU
 
-  Impl() {
+  explicit Impl(CudaTuning t) : tuning(t) {
     reason = probe_cuda_device();
     if (!reason.empty()) return;
     try {
@@ -538,7 +538,7 @@ struct CudaEngine::Impl {
       e[i] = kern::merge_init(ps.mode, sp[i].m, sp[i].n, ps.open, ps.ext);
       int b = 0;
       const bool sixteen = !force32 && kern::bias16(ps, sp[i].m, sp[i].n, b);
-      const Kind kind = std::max(sp[i].m, sp[i].n) <= kInterMaxLen ? Kind::inter : Kind::intra;
+      const Kind kind = std::max(sp[i].m, sp[i].n) <= tuning.inter_max_len ? Kind::inter : Kind::intra;
       lists[kind == Kind::intra][sixteen].push_back(static_cast<int>(i));
     }
     const std::size_t cap = budget();
@@ -588,7 +588,7 @@ struct CudaEngine::Impl {
 // No log line here: engines are probed (gpualign info, the dispatcher, the
 // bench) far more often than they run.  The dispatcher says once per run that
 // the GPU is unavailable and why (unavailable_reason()).
-CudaEngine::CudaEngine() : impl_(std::make_unique<Impl>()) {}
+CudaEngine::CudaEngine(CudaTuning tuning) : impl_(std::make_unique<Impl>(tuning)) {}
 CudaEngine::~CudaEngine() = default;
 
 bool CudaEngine::available() const noexcept { return impl_->reason.empty(); }

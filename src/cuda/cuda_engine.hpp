@@ -25,12 +25,23 @@ struct CudaRunStats {
   std::uint64_t trace_fallbacks = 0;   ///< GPU tracebacks rejected (score or path mismatch), redone on the CPU
 };
 
+/// How the engine splits its work between kernels: data, so that benchmarks
+/// and tests can compare choices on one device in one run.  The defaults are
+/// what make_engine("cuda") uses.
+struct CudaTuning {
+  /// Pairs with max(|query|, |target|) up to this go to the inter-sequence
+  /// kernel (a thread per pair or pair of pairs); longer ones to the
+  /// intra-sequence kernel (warps per pair).  0 sends every pair to the
+  /// intra kernel.
+  int inter_max_len = 2048;
+};
+
 /// Empty when a CUDA device is usable here, else why not ("no CUDA device", ...).
 std::string probe_cuda_device();
 
 class CudaEngine final : public Engine {
  public:
-  CudaEngine();
+  explicit CudaEngine(CudaTuning tuning = {});
   ~CudaEngine() override;
   std::string_view name() const noexcept override { return "cuda"; }
   bool available() const noexcept override;

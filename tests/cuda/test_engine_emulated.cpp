@@ -118,6 +118,24 @@ TEST_F(CudaEngineEmulated, LongPairSharedByFewerWorkersThanTiles) {
   }
 }
 
+TEST_F(CudaEngineEmulated, EveryPairThroughTheIntraKernel) {
+  // CudaTuning{0}: short pairs too go to the warp-per-pair kernel (one tile,
+  // mostly padding rows), as a benchmark may ask.
+  fake::config().intra_blocks_per_sm = 2;
+  auto e = std::make_unique<cuda::CudaEngine>(cuda::CudaTuning{0});
+  ASSERT_TRUE(e->available());
+  std::vector<std::pair<int, int>> dims = {{1, 1}, {1, 9}, {8, 8}, {9, 33}, {31, 32}, {33, 64}, {120, 250}};
+  const Batch b = make_batch(38, Alphabet::dna, dims);
+  const Batch p = make_batch(39, Alphabet::protein, dims);
+  for (AlignMode m : kModes) {
+    check_batch(*e, b, ScoringScheme::dna(), m, AlignOutput::cigar);
+    check_batch(*e, p, ScoringScheme::protein(), m, AlignOutput::begin_end);
+    expect_device_used(*e);
+  }
+  EXPECT_GT(fake::calls().intra, 0);
+  EXPECT_EQ(fake::calls().inter, 0);
+}
+
 TEST_F(CudaEngineEmulated, EmptyAndTinyPairs) {
   auto e = engine();
   const Batch b = test::tiny_batch();
