@@ -35,7 +35,7 @@ GPUALIGN_HD_TEMPLATE inline void inter_thread(const InterArgs& a, int slot_index
   const std::uint32_t* qw = a.q_words + grp.q_words + lane;
   const std::uint32_t* tw = a.t_words + grp.t_words + lane;
 
-  LaneBest best[2];
+  LaneBest best[2], strip_best[2];
   V runmax = sentinel;
   Strip<Ops, R> st;
 
@@ -58,12 +58,26 @@ GPUALIGN_UNROLL
     }
     const bool first = row0 == 0;
     const bool last = row0 + R >= grp.rows;
-    std::uint32_t tword[2] = {0, 0};
+    // Loads run one step ahead of their use so their latency overlaps a
+    // column's arithmetic: the next target word while the current one is
+    // consumed, the boundary cell of column j + 1 while column j computes
+    // (it still holds the previous strip's value: column j + 1 is written
+    // only after its own step).
+    auto load_tword = [&](int w, int h) { return tw[(static_cast<std::uint64_t>(w) * L + h) * kWarp]; };
+    std::uint32_t tword[2] = {0, 0}, tnext[2] = {0, 0};
+GPUALIGN_UNROLL
+    for (int h = 0; h < L; ++h) tnext[h] = load_tword(0, h);
+    Cell2 cell_next{0, 0};
+    if (!first) cell_next = scratch[kWarp];
     for (int j = 1; j <= grp.cols; ++j) {
       const int p = j - 1;
       if ((p & cw.in_word) == 0) {
+        const int w = cw.word(p);
 GPUALIGN_UNROLL
-        for (int h = 0; h < L; ++h) tword[h] = tw[(static_cast<std::uint64_t>(cw.word(p)) * L + h) * kWarp];
+        for (int h = 0; h < L; ++h) {
+          tword[h] = tnext[h];
+          if (w + 1 < grp.t_wpl) tnext[h] = load_tword(w + 1, h);
+        }
       }
       const int t0 = cw.code(tword[0], p);
       const int t1 = L == 2 ? cw.code(tword[1], p) : 0;
@@ -73,14 +87,15 @@ GPUALIGN_UNROLL
         g = Ops::make(c + pr[0].bias, c + pr[1].bias);
         f = sentinel;
       } else {
-        const Cell2 cell = scratch[static_cast<std::uint64_t>(j) * kWarp];
-        g = Ops::from_bits(cell.g);
-        f = Ops::from_bits(cell.f);
+        g = Ops::from_bits(cell_next.g);
+        f = Ops::from_bits(cell_next.f);
+        if (j < grp.cols) cell_next = scratch[static_cast<std::uint64_t>(j + 1) * kWarp];
       }
       strip_column<Ops, R, kMode == kLocal>(st, g, f, t0, t1, tab, vopen, neg_ext, floor);
       if (!last) scratch[static_cast<std::uint64_t>(j) * kWarp] = Cell2{Ops::bits(g), Ops::bits(f)};
-      track_ends<Ops, R, kMode>(st, row0, j, pr, best, runmax);
+      track_ends<Ops, R, kMode>(st, row0, j, pr, best, strip_best, runmax);
     }
+    fold_strip<L>(best, strip_best);
   }
 GPUALIGN_UNROLL
   for (int h = 0; h < L; ++h)

@@ -46,7 +46,7 @@ GPUALIGN_HD_TEMPLATE inline void intra_worker(const IntraArgs& a, int wid, const
   Cell2* buf = a.bufs + slot.buf;                 // column j at buf[j]
   std::int32_t* prog = a.progress + slot.progress;  // tile t at prog[t]
 
-  LaneBest best[2];
+  LaneBest best[2], strip_best[2];
   V runmax = sentinel;
   Strip<Ops, R> st;
 
@@ -145,7 +145,7 @@ GPUALIGN_UNROLL
         out_g = Ops::bits(g);
         out_f = Ops::bits(f);
         out_t = in_t;
-        track_ends<Ops, R, kMode>(st, row0, j, pr, best, runmax);
+        track_ends<Ops, R, kMode>(st, row0, j, pr, best, strip_best, runmax);
         if (lane == kWarp - 1 && !last) {
           Warp::store_cg(&buf[j].g, out_g);
           Warp::store_cg(&buf[j].f, out_f);
@@ -156,6 +156,7 @@ GPUALIGN_UNROLL
         }
       }
     }
+    fold_strip<L>(best, strip_best);
   }
 GPUALIGN_UNROLL
   for (int h = 0; h < 2; ++h) {

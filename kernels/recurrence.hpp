@@ -173,11 +173,18 @@ struct Problem {
 };
 
 /// After a column `j` (1-based) of a strip whose first row is `row0`
-/// (0-based): offers the strip's candidates to each problem's best, and
-/// folds the column maximum into `runmax` (overflow watch).
+/// (0-based): records the strip's candidates in `strip` (each problem's best
+/// end within this strip so far), and folds the column maximum into `runmax`
+/// (overflow watch).  A local candidate must reach the best of earlier strips
+/// (`best`: an equal value may still win on a smaller tend) and, a strip's
+/// columns coming in order, beat the strip's own best strictly (an equal one
+/// has a larger tend).  So the slow path that finds the row runs once per tie
+/// and strip, not on every column that ties (measured in emulation on W1:
+/// 33% of a warp's columns took it when any tie with `best` did).
+/// fold_strip() merges a finished strip with the tie rule across strips.
 template <class Ops, int R, int kMode>
 GPUALIGN_HD_TEMPLATE inline void track_ends(const Strip<Ops, R>& st, int row0, int j, const Problem* pr,
-                                            LaneBest* best, typename Ops::V& runmax) {
+                                            const LaneBest* best, LaneBest* strip, typename Ops::V& runmax) {
   if constexpr (kMode == kLocal || Ops::kLanes == 2) {
     const typename Ops::V cm = strip_max<Ops, R>(st);
     if constexpr (Ops::kLanes == 2) runmax = Ops::max(runmax, cm);
@@ -185,10 +192,11 @@ GPUALIGN_HD_TEMPLATE inline void track_ends(const Strip<Ops, R>& st, int row0, i
 GPUALIGN_UNROLL
       for (int h = 0; h < Ops::kLanes; ++h) {
         const int v = Ops::get(cm, h);
-        // >= : an equal value in a later tile may have a smaller tend.
-        if (best[h].score == kNoCandidate || v >= best[h].score) {
-          const int r = strip_find<Ops, R>(st, v, h);
-          best[h].offer(v, row0 + r + 1, j);
+        if ((best[h].score == kNoCandidate || v >= best[h].score) &&
+            (strip[h].score == kNoCandidate || v > strip[h].score)) {
+          strip[h].score = v;
+          strip[h].qend = row0 + strip_find<Ops, R>(st, v, h) + 1;
+          strip[h].tend = j;
         }
       }
     }
@@ -199,9 +207,25 @@ GPUALIGN_UNROLL
       const int r = pr[h].m - 1 - row0;  // register index of the query's last row
       if (r >= 0 && r < R && (kMode == kSemiGlobal ? j <= pr[h].n : j == pr[h].n)) {
         const int v = strip_get<Ops, R>(st, r, h);
-        if (best[h].score == kNoCandidate || v > best[h].score) best[h].offer(v, pr[h].m, j);
+        if (strip[h].score == kNoCandidate || v > strip[h].score) {
+          strip[h].score = v;
+          strip[h].qend = pr[h].m;
+          strip[h].tend = j;
+        }
       }
     }
+  }
+}
+
+/// Merges a finished strip's ends into each problem's best (the reference's
+/// order: higher score, then smaller tend, then smaller qend) and clears them
+/// for the next strip.
+template <int L>
+GPUALIGN_HD_TEMPLATE inline void fold_strip(LaneBest* best, LaneBest* strip) {
+GPUALIGN_UNROLL
+  for (int h = 0; h < L; ++h) {
+    if (strip[h].score != kNoCandidate) best[h].offer(strip[h].score, strip[h].qend, strip[h].tend);
+    strip[h] = LaneBest{};
   }
 }
 
