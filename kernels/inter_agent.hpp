@@ -46,7 +46,7 @@ GPUALIGN_UNROLL
 GPUALIGN_UNROLL
       for (int h = 0; h < L; ++h) {
         const std::uint32_t word = qw[(static_cast<std::uint64_t>(cw.word(p)) * L + h) * kWarp];
-        st.qo[h][r] = cw.code(word, p) * kTableStride;
+        st.qo[h][r] = table_row<Ops>(cw.code(word, p), h);
       }
       const int c = boundary_col0(mode, p + 1, open, ext) - open;
       st.g[r] = Ops::make(c + pr[0].bias, c + pr[1].bias);

@@ -58,7 +58,7 @@ GPUALIGN_UNROLL
 GPUALIGN_UNROLL
       for (int h = 0; h < L; ++h) {
         const int code = p < pr[h].m ? a.codes[slot.q_off[h] + static_cast<std::uint64_t>(p)] : pad;
-        st.qo[h][r] = code * kTableStride;
+        st.qo[h][r] = table_row<Ops>(code, h);
       }
       const int c = boundary_col0(mode, p + 1, open, ext) - open;
       st.g[r] = Ops::make(c + pr[0].bias, c + pr[1].bias);

@@ -83,8 +83,22 @@ struct Strip {
   V g[R];        // G of each row at the last processed column
   V e[R];        // E of each row
   V diag_top;    // G of the row above the strip, previous column
-  int qo[2][R];  // table offsets (code * stride) of the strip's query codes, per lane
+  int qo[2][R];  // byte offsets of the table rows of the strip's query codes, per lane (table_row)
 };
+
+/// Byte offset of the table row of query code `code` for problem `h`: the
+/// plain table at 32-bit, the low- or high-half table at 16-bit.  Kept in
+/// bytes so that a lookup is one add (row + 4 * t), not a multiply-add and a
+/// scale on every cell.
+template <class Ops>
+GPUALIGN_HD int table_row(int code, int h) {
+  return static_cast<int>(sizeof(std::int32_t)) * ((Ops::kLanes == 2 ? (1 + h) * kTableCells : 0) + code * kTableStride);
+}
+
+/// The table entry at byte offset `at` (a table_row plus 4 * target code).
+GPUALIGN_HD std::int32_t table_at(const std::int32_t* tab, int at) {
+  return *reinterpret_cast<const std::int32_t*>(reinterpret_cast<const char*>(tab) + at);
+}
 
 /// One column of a strip.  In: G and F of the row above at this column
 /// (g_io, f_io) and the target code of each packed problem (t0, t1).  Out:
@@ -99,14 +113,14 @@ GPUALIGN_HD_TEMPLATE inline void strip_column(Strip<Ops, R>& st, typename Ops::V
   V f = f_io;
   V diag = st.diag_top;
   st.diag_top = g_up;
+  const int tb0 = static_cast<int>(sizeof(std::int32_t)) * t0, tb1 = static_cast<int>(sizeof(std::int32_t)) * t1;
 GPUALIGN_UNROLL
   for (int r = 0; r < R; ++r) {
     V s;
     if constexpr (Ops::kLanes == 1) {
-      s = static_cast<V>(tab[st.qo[0][r] + t0]);
+      s = static_cast<V>(table_at(tab, st.qo[0][r] + tb0));
     } else {
-      s = static_cast<V>(tab[kTableCells + st.qo[0][r] + t0]) |
-          static_cast<V>(tab[2 * kTableCells + st.qo[1][r] + t1]);
+      s = static_cast<V>(table_at(tab, st.qo[0][r] + tb0)) | static_cast<V>(table_at(tab, st.qo[1][r] + tb1));
     }
     f = Ops::addmax(f, neg_ext, g_up);             // F(i,j) = max(F(i-1,j) - ext, G(i-1,j))
     const V e = Ops::addmax(st.e[r], neg_ext, st.g[r]);  // E(i,j) = max(E(i,j-1) - ext, G(i,j-1))
