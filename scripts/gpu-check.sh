@@ -4,8 +4,8 @@
 #
 #   scripts/gpu-check.sh                 configure + build here for sm_90, then test and bench
 #   GPUALIGN_PREBUILT=DIR scripts/gpu-check.sh
-#                                        use binaries built elsewhere (a carried build dir,
-#                                        configured with -DCMAKE_CUDA_ARCHITECTURES=90)
+#                                        use binaries built elsewhere and carried here:
+#                                        DIR as scripts/gpu-prepare.sh makes it
 # Environment:
 #   GPUALIGN_DEPS=DIR      Debian packages unpacked with `dpkg -x` (libhts3, libhts-dev,
 #                          libhtscodecs2, libdeflate0, libparasail*): the GPU machine
@@ -35,8 +35,13 @@ if [[ -n "${GPUALIGN_DEPS:-}" ]]; then
   # pkg-config files of unpacked packages name /usr as their prefix.
   export PKG_CONFIG_SYSROOT_DIR="$deps"
 fi
-# Carried builds may bring htslib's shared objects next to them.
-[[ -d "$build/deps" ]] && export LD_LIBRARY_PATH="$build/deps${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+# Carried builds (scripts/gpu-prepare.sh) bring libgpualign and the shared
+# objects the GPU machine lacks (htslib, parasail, Debian's benchmark) next
+# to them; their run paths name the machine they were built on.
+if [[ -n "${GPUALIGN_PREBUILT:-}" ]]; then
+  build=$(cd "$build" && pwd)
+  export LD_LIBRARY_PATH="$build:$build/deps${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
 
 say "device"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -n 4 >&2 || true
@@ -60,6 +65,7 @@ fi
 
 say "tests (gpu label, then the CUDA module's cpu tests)"
 test_log="$build/gpu-check.tests.log"
+: >"$test_log"
 if [[ -z "${GPUALIGN_PREBUILT:-}" ]]; then
   timeout 150 ctest --test-dir "$build" -L gpu --output-on-failure --timeout 120 >"$test_log" 2>&1
   rc=$?
@@ -78,37 +84,43 @@ grep -E "FAILED|SKIPPED|Failure" "$test_log" | head -n 20 >&2
 tail -n 5 "$test_log" >&2
 
 say "benchmark"
-csv="$build/gpu-check.bench.csv"
-timeout 150 "$build/bench/cuda_engine_bench" --benchmark_out="$csv" --benchmark_out_format=csv \
-  >"$build/gpu-check.bench.log" 2>&1 || status=1
-tail -n 12 "$build/gpu-check.bench.log" >&2
-# Rates of single operations (DPX, FFMA calibration): kernels/PERFORMANCE.md.
+# Cheapest and most telling first, each with its own limit, so a slow stage
+# (CIGAR rows: windows over the GPU's cell cap are traced on the CPU) cannot
+# cost the others their results.  1. rates of single operations (DPX, FFMA
+# calibration: kernels/PERFORMANCE.md); 2. score-only rows; 3. CIGAR rows.
 ops_csv="$build/gpu-check.ops.csv"
 timeout 60 "$build/bench/cuda_ops_bench" --benchmark_out="$ops_csv" --benchmark_out_format=csv \
   >"$build/gpu-check.ops.log" 2>&1 || status=1
+csvs=()
+for part in score cigar; do
+  csv="$build/gpu-check.bench.$part.csv"
+  csvs+=("$csv")
+  timeout 150 "$build/bench/cuda_engine_bench" --benchmark_filter="/$part" --benchmark_out="$csv" \
+    --benchmark_out_format=csv >"$build/gpu-check.bench.$part.log" 2>&1 || status=1
+  tail -n 8 "$build/gpu-check.bench.$part.log" >&2
+done
 
 echo
 echo "gpu-check: $(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -n 1), $(( $(date +%s) - start )) s"
 echo "tests: $tests_line"
-if [[ -s "$csv" ]]; then
-  # Google Benchmark's CSV: a header row naming the counters, then one row per run.
+# Google Benchmark's CSV: a header row naming the counters, then one row per run.
+for csv in "${csvs[@]}"; do
+  if [[ ! -s "$csv" ]]; then echo "benchmark: no results in $(basename "$csv")"; continue; fi
   awk -F, '
     /^name,/ { for (i = 1; i <= NF; ++i) { gsub(/"/, "", $i); col[$i] = i }; hdr = 1;
-               printf "%-18s %10s %13s %13s %11s %9s\n", "workload", "time_ms", "GCUPS_kernel", "GCUPS_copies", "GCUPS_wall", "reruns32"; next }
-    hdr { gsub(/"/, "", $1);
-          if ($col["error_occurred"] == "true") { printf "%-18s %s\n", $1, $col["error_message"]; next }
-          printf "%-18s %10.2f %13.0f %13.0f %11.0f %9d\n", $1, $col["real_time"], $col["GCUPS_kernel"],
+               printf "%-24s %10s %13s %13s %11s %9s\n", "workload", "time_ms", "GCUPS_kernel", "GCUPS_copies", "GCUPS_wall", "reruns32"; next }
+    hdr { gsub(/"/, "", $1); sub(/\/iterations.*/, "", $1);
+          if ($col["error_occurred"] == "true") { printf "%-24s %s\n", $1, $col["error_message"]; next }
+          printf "%-24s %10.2f %13.0f %13.0f %11.0f %9d\n", $1, $col["real_time"], $col["GCUPS_kernel"],
                  $col["GCUPS_copies"], $col["GCUPS_wall"], $col["reruns32"] }' "$csv"
-else
-  echo "benchmark: no results"
-fi
+done
 if [[ -s "$ops_csv" ]]; then
   awk -F, '
     /^name,/ { for (i = 1; i <= NF; ++i) { gsub(/"/, "", $i); col[$i] = i }; hdr = 1;
-               printf "%-28s %15s %15s\n", "operation", "ops/SM/clock", "clocks/dep.op"; next }
-    hdr { gsub(/"/, "", $1);
-          if ($col["error_occurred"] == "true") { printf "%-28s %s\n", $1, $col["error_message"]; next }
-          printf "%-28s %15.1f %15.2f\n", $1, $col["ops_per_sm_clk"], $col["clk_per_dep_op"] }' "$ops_csv"
+               printf "%-24s %15s %15s\n", "operation", "ops/SM/clock", "clocks/dep.op"; next }
+    hdr { gsub(/"/, "", $1); sub(/\/iterations.*/, "", $1);
+          if ($col["error_occurred"] == "true") { printf "%-24s %s\n", $1, $col["error_message"]; next }
+          printf "%-24s %15.1f %15.2f\n", $1, $col["ops_per_sm_clk"], $col["clk_per_dep_op"] }' "$ops_csv"
 else
   echo "operation probes: no results"
 fi
