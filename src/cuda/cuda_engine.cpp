@@ -3,8 +3,8 @@
 //      eligible; pairs that overflow are rerun at 32-bit);
 //   2. begin: the same pass on the reversed prefixes [0, qend) x [0, tend);
 //   3. CIGAR: a global alignment of the [begin, end) window, traced back.
-//      Windows up to kTraceMaxCells cells whose direction codes fit the
-//      per-batch device budget (the same budget as the other batches) go to
+//      Windows up to CudaTuning::trace_max_cells cells whose direction codes
+//      fit the per-batch device budget (the same budget as the other batches) go to
 //      the traceback kernel: a thread per window, 4 bits per cell, windows
 //      sorted by size so a warp's are alike.  The path found must score the
 //      forward score, else that window is redone on the CPU (counted).  The
@@ -40,9 +40,6 @@ namespace {
 constexpr int kStreams = 2;
 constexpr std::size_t kMaxBatchPairs = 16384;  // keeps several batches in flight on big inputs
 constexpr std::size_t kMaxBatchCodes = std::size_t{64} << 20;
-// Largest window (cells) traced on the GPU: 8 MiB of direction codes per
-// window, 256 MiB per warp of such windows; larger ones stay on the CPU.
-constexpr std::uint64_t kTraceMaxCells = std::uint64_t{16} << 20;
 
 std::size_t align_up(std::size_t v) { return (v + 255) & ~std::size_t{255}; }
 
@@ -515,7 +512,7 @@ struct CudaEngine::Impl {
       jobs[k].n = windows[k].n;
       skip[k] = on_cpu[k] != 0;  // failed earlier: nothing to trace
     }
-    kern::TraceBatches tb = kern::plan_trace_batches(jobs, skip, ps, code_bits, budget(), kTraceMaxCells,
+    kern::TraceBatches tb = kern::plan_trace_batches(jobs, skip, ps, code_bits, budget(), tuning.trace_max_cells,
                                                      kMaxBatchPairs, kMaxBatchCodes);
     for (int k : tb.cpu) on_cpu[static_cast<std::size_t>(k)] = 1;
     stats.trace_cpu_pairs += tb.cpu.size();

@@ -34,6 +34,14 @@ struct CudaTuning {
   /// intra-sequence kernel (warps per pair).  0 sends every pair to the
   /// intra kernel.
   int inter_max_len = 2048;
+  /// Largest CIGAR window (cells) traced on the GPU, where one thread fills
+  /// and walks its direction codes (4 bits a cell).  A window at the default
+  /// is 64 MiB of codes and, by estimate, about a second of one GPU thread,
+  /// no faster than one CPU core running the reference: the GPU wins by
+  /// tracing thousands at once (W2's windows, up to ~1e8 cells).  Larger
+  /// windows (W3's ~2e8 cells, few of them) are traced on the CPU, all cores
+  /// at once, while the GPU batches run.
+  std::uint64_t trace_max_cells = std::uint64_t{128} << 20;
 };
 
 /// Empty when a CUDA device is usable here, else why not ("no CUDA device", ...).

@@ -167,6 +167,22 @@ TEST_F(CudaEngineEmulated, TracebackProteinAndEdges) {
   }
 }
 
+TEST_F(CudaEngineEmulated, WindowsOverTheCellCapTracedOnTheCpu) {
+  // A 3,000-cell cap: the larger windows take the CPU path beside the GPU
+  // batches, with the same CIGARs as the reference.
+  cuda::CudaTuning t;
+  t.trace_max_cells = 3000;
+  auto e = std::make_unique<cuda::CudaEngine>(t);
+  ASSERT_TRUE(e->available());
+  const Batch b = make_batch(40, Alphabet::dna, {{20, 30}, {40, 60}, {70, 90}, {90, 100}, {200, 260}, {300, 400}});
+  for (AlignMode m : kModes) {
+    check_gpu_cigars(*e, b.pairs, ScoringScheme::dna(), m, false);
+    expect_device_used(*e);
+    EXPECT_GT(e->last_stats().trace_gpu_pairs, 0u) << to_string(m);
+    EXPECT_GT(e->last_stats().trace_cpu_pairs, 0u) << to_string(m);
+  }
+}
+
 TEST_F(CudaEngineEmulated, SmallDeviceSplitsBatchesWithinItsMemory) {
   // 48 MiB: a 16 MiB budget per batch; 2,000 W1 pairs need several batches.
   fake::config().total_bytes = std::size_t{48} << 20;

@@ -90,10 +90,13 @@ TEST(CudaEngineGpu, TracebackP1LikeOnTheGpu) {
 }
 
 TEST(CudaEngineGpu, TracebackMixedSizesAndEdges) {
-  GPU_ENGINE_OR_SKIP(e);
+  GPU_ENGINE_OR_SKIP(probe);
   // Pairs around strip, word and warp edges, tiny ones (local windows may be
-  // empty: CPU), and two whose windows pass the 16 Mi-cell cap (CPU), in one
+  // empty: CPU), and two whose windows pass a 16 Mi-cell cap (CPU), in one
   // batch with the GPU windows.
+  cuda::CudaTuning capped;
+  capped.trace_max_cells = std::uint64_t{16} << 20;
+  auto e = std::make_unique<cuda::CudaEngine>(capped);
   std::mt19937 rng(23);
   std::vector<std::pair<int, int>> dims = {{1, 1}, {1, 40}, {7, 9}, {8, 8}, {9, 30}, {31, 33}, {32, 32},
                                            {33, 70}, {63, 64}, {64, 64}, {65, 130}, {127, 128}, {129, 260}};
@@ -108,6 +111,13 @@ TEST(CudaEngineGpu, TracebackMixedSizesAndEdges) {
   dims.resize(dims.size() - 2);
   const Batch p = make_batch(24, Alphabet::protein, dims);
   for (AlignMode m : kModes) check_gpu_cigars(*e, p.pairs, ScoringScheme::protein("BLOSUM62", 5, 2), m, false);
+}
+
+TEST(CudaEngineGpu, TracebackLargeWindowsOnTheGpu) {
+  GPU_ENGINE_OR_SKIP(e);
+  // W2-sized windows (~3.5e7 cells), under the default cap: a GPU thread each.
+  const Batch b = make_batch(25, Alphabet::dna, {{5800, 6400}, {6000, 6100}, {3000, 7000}});
+  check_gpu_cigars(*e, b.pairs, ScoringScheme::dna(), AlignMode::local, true);
 }
 
 }  // namespace
