@@ -5,9 +5,10 @@
 // wavefront): at step s lane k computes column s - k + 1 and receives the
 // G/F of the row above from lane k-1 by a warp shuffle.  Lane 0 reads the
 // previous tile's bottom row from a boundary row in device memory, 32
-// columns at a time, one chunk ahead (coalesced, latency hidden); lane 31
-// writes this tile's bottom row back in place and publishes its progress
-// every 32 columns, so several workers pipeline the tiles of one slot
+// columns at a time, one chunk ahead (coalesced, latency hidden); the warp
+// writes this tile's bottom row (lane 31's outputs, gathered by shuffles)
+// back in place 32 columns at a time, coalesced, and publishes its progress
+// after each, so several workers pipeline the tiles of one slot
 // (worker k takes tiles k, k + K, ...).  Workers of a launch are all
 // resident (the host sizes the grid from the occupancy), so spinning on a
 // predecessor cannot deadlock; a spin limit turns a bug into an error flag
@@ -116,6 +117,7 @@ GPUALIGN_UNROLL
     load_chunk(0);
     std::uint32_t cur_g = 0, cur_f = 0, cur_t = 0;
     std::uint32_t out_g = Ops::bits(sentinel), out_f = Ops::bits(sentinel), out_t = 0;
+    std::uint32_t keep_g = 0, keep_f = 0;
     const int steps = cols + kWarp - 1;
     for (int s = 0; s < steps; ++s) {
       const int sl = s & (kWarp - 1);
@@ -146,12 +148,29 @@ GPUALIGN_UNROLL
         out_f = Ops::bits(f);
         out_t = in_t;
         track_ends<Ops, R, kMode>(st, row0, j, pr, best, strip_best, runmax);
-        if (lane == kWarp - 1 && !last) {
-          Warp::store_cg(&buf[j].g, out_g);
-          Warp::store_cg(&buf[j].f, out_f);
-          if ((j & (kWarp - 1)) == 0 || j == cols) {
+      }
+      if (!last) {
+        // The tile's bottom row, for the next tile: column jb, which lane 31
+        // finished this step, is kept by lane (jb - 1) % 32; once 32 columns
+        // (or the row) are complete the warp stores them at once, coalesced,
+        // fences, and publishes the progress.
+        const std::uint32_t b_g = Warp::shfl(out_g, kWarp - 1);
+        const std::uint32_t b_f = Warp::shfl(out_f, kWarp - 1);
+        const int jb = s - (kWarp - 1) + 1;
+        if (jb >= 1) {
+          if (lane == ((jb - 1) & (kWarp - 1))) {
+            keep_g = b_g;
+            keep_f = b_f;
+          }
+          if ((jb & (kWarp - 1)) == 0 || jb == cols) {
+            const int col = ((jb - 1) & ~(kWarp - 1)) + 1 + lane;
+            if (col <= jb) {
+              Warp::store_cg(&buf[col].g, keep_g);
+              Warp::store_cg(&buf[col].f, keep_f);
+            }
             Warp::threadfence();
-            Warp::store_volatile(&prog[tile], j);
+            Warp::syncwarp();
+            if (lane == 0) Warp::store_volatile(&prog[tile], jb);
           }
         }
       }
