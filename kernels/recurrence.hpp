@@ -192,10 +192,10 @@ struct Problem {
 /// (overflow watch).  A local candidate must reach the best of earlier strips
 /// (`best`: an equal value may still win on a smaller tend) and, a strip's
 /// columns coming in order, beat the strip's own best strictly (an equal one
-/// has a larger tend).  So the slow path that finds the row runs once per tie
-/// and strip, not on every column that ties (measured in emulation on W1:
-/// 33% of a warp's columns took it when any tie with `best` did).
-/// fold_strip() merges a finished strip with the tie rule across strips.
+/// has a larger tend).  A warp enters this slow path (find the row) often --
+/// on a third of its columns on W1, measured by running this code on the CPU
+/// -- so it is kept short: plain compares here, the tie rule across strips
+/// once per strip in fold_strip().
 template <class Ops, int R, int kMode>
 GPUALIGN_HD_TEMPLATE inline void track_ends(const Strip<Ops, R>& st, int row0, int j, const Problem* pr,
                                             const LaneBest* best, LaneBest* strip, typename Ops::V& runmax) {
