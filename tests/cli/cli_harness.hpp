@@ -38,11 +38,12 @@ class CliTest : public ::testing::Test {
     ss << in.rdbuf();
     return ss.str();
   }
-  // Runs `gpualign ARGS` with stdin from /dev/null.
-  RunResult run(const std::string& args) const {
+  // Runs `gpualign ARGS` with stdin from /dev/null; `env` (NAME=value ...)
+  // goes before the command.
+  RunResult run(const std::string& args, const std::string& env = {}) const {
     const std::string out = path(".stdout"), err = path(".stderr");
-    const std::string cmd = std::string("cd '") + dir_.string() + "' && '" + GPUALIGN_CLI + "' " + args + " </dev/null >'" +
-                            out + "' 2>'" + err + "'";
+    const std::string cmd = std::string("cd '") + dir_.string() + "' && " + env + " '" + GPUALIGN_CLI + "' " + args +
+                            " </dev/null >'" + out + "' 2>'" + err + "'";
     const int raw = std::system(cmd.c_str());
     RunResult r;
     r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
