@@ -67,17 +67,15 @@ inline Batch make_batch(std::uint32_t seed, Alphabet a, const std::vector<std::p
 
 // Every size class: lengths around the strip (8), warp (32), tile (256) and
 // inter/intra (2048) edges, then `count` random pairs, 70% short (50-449)
-// and 30% long (long_from + [0, long_span)).
-inline std::vector<std::pair<int, int>> mixed_dims(std::uint32_t seed, int count, int long_from = 1000,
-                                                   int long_span = 5000) {
+// and 30% long (1,000-5,999).
+inline std::vector<std::pair<int, int>> mixed_dims(std::uint32_t seed, int count) {
   std::mt19937 rng(seed);
   std::vector<std::pair<int, int>> d;
   const int edges[] = {1, 7, 8, 9, 31, 32, 33, 255, 256, 257, 511, 512, 513, 2047, 2048, 2049};
   for (int e : edges) d.push_back({e, e + static_cast<int>(rng() % 40)});
   for (int i = 0; i < count; ++i) {
     const int cls = static_cast<int>(rng() % 10);
-    const int m = cls < 7 ? 50 + static_cast<int>(rng() % 400)
-                           : long_from + static_cast<int>(rng() % static_cast<unsigned>(long_span));
+    const int m = cls < 7 ? 50 + static_cast<int>(rng() % 400) : 1000 + static_cast<int>(rng() % 5000);
     d.push_back({m, m + static_cast<int>(rng() % (2 * m))});
   }
   return d;

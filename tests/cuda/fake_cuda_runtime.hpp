@@ -76,6 +76,13 @@ bool fail_now(const char* name);
 /// Makes the next cudaGetLastError() return `e` (a launch the fake refused).
 void set_launch_error(cudaError_t e);
 
+/// Makes the `at`-th call (1-based, from now) of `call` return `with`.
+inline void fail(const char* call, int at, cudaError_t with) {
+  config().fail_call = call;
+  config().fail_at = at;
+  config().fail_with = with;
+}
+
 /// Why the last queued work item failed (empty when none did).
 const std::string& last_failure();
 

@@ -85,9 +85,7 @@ TEST_F(DispatcherOnFakeDevice, GpuAndHybridMatchTheReference) {
 TEST_F(DispatcherOnFakeDevice, DeviceOutOfMemorySplitsAndRetriesOnTheGpu) {
   const DispatcherConfig c = config(Backend::gpu);
   Dispatcher d(c);
-  fake::config().fail_call = "cudaMalloc";
-  fake::config().fail_at = 1;
-  fake::config().fail_with = cudaErrorMemoryAllocation;
+  fake::fail("cudaMalloc", 1, cudaErrorMemoryAllocation);
   expect_exact(batch, d.align(batch.pairs), c);
   const DispatchStats s = d.stats();
   EXPECT_GT(s.gpu_splits, 0u);
@@ -99,9 +97,7 @@ TEST_F(DispatcherOnFakeDevice, DeviceOutOfMemorySplitsAndRetriesOnTheGpu) {
 TEST_F(DispatcherOnFakeDevice, FailedLaunchIsALostDeviceAndNothingIsLost) {
   const DispatcherConfig c = config(Backend::gpu);
   Dispatcher d(c);
-  fake::config().fail_call = "launch_inter";
-  fake::config().fail_at = 1;
-  fake::config().fail_with = cudaErrorLaunchFailure;
+  fake::fail("launch_inter", 1, cudaErrorLaunchFailure);
   expect_exact(batch, d.align(batch.pairs), c);
   EXPECT_FALSE(d.gpu_available());
   ASSERT_EQ(warnings.size(), 1u);

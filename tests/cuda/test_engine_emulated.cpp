@@ -213,9 +213,7 @@ TEST_P(CudaEngineEmulatedErrors, FailingCallThrowsAndTheEngineRecovers) {
   auto e = engine();
   const Batch b = make_batch(36, Alphabet::dna, {{120, 300}, {60, 2100}, {50, 80}});
   const AlignOptions opt{AlignMode::local, AlignOutput::cigar};
-  fake::config().fail_call = inj.call;
-  fake::config().fail_at = inj.at;
-  fake::config().fail_with = inj.with;
+  fake::fail(inj.call, inj.at, inj.with);
   try {
     e->align(b.pairs, ScoringScheme::dna(), opt);
     ADD_FAILURE() << "no error from a failing " << inj.call;
