@@ -38,8 +38,8 @@ GPUALIGN_HD_TEMPLATE inline void intra_worker(const IntraArgs& a, int wid, const
   const Slot& slot = a.slots[wk.slot];
   const Problem pr[2] = {slot.prob[0], slot.prob[1]};
   const int open = a.sc.open, ext = a.sc.ext, mode = a.sc.mode;
-  const V vopen = Ops::make(open, open);
-  const V neg_ext = Ops::make(-ext, -ext);
+  const V vopen = Ops::from_bits(a.sc.v_open);
+  const V neg_ext = Ops::from_bits(a.sc.v_neg_ext);
   const V floor = Ops::make(pr[0].bias, pr[1].bias);
   const V sentinel = Ops::make(a.sc.sentinel, a.sc.sentinel);
   const int cols = slot.cols;

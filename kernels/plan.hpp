@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "layout.hpp"
+#include "packed16.hpp"
 #include "recurrence.hpp"
 
 namespace gpualign::kern {
@@ -88,6 +89,8 @@ inline ScoreConsts make_consts(const PlanScoring& s, bool sixteen) {
   c.mode = s.mode;
   c.sentinel = sixteen ? sentinel16(s) : kSentinel32;
   c.limit_g = sixteen ? limit_g16(s) : 0x7FFFFFFF;
+  c.v_open = sixteen ? pk(s.open, s.open) : static_cast<std::uint32_t>(s.open);
+  c.v_neg_ext = sixteen ? pk(-s.ext, -s.ext) : static_cast<std::uint32_t>(-s.ext);
   return c;
 }
 

@@ -51,6 +51,10 @@ struct ScoreConsts {
   int mode = kLocal;
   int sentinel = 0;   ///< stored "minus infinity" (32-bit: INT32_MIN / 4; 16-bit: -32768 + ext)
   int limit_g = 0;    ///< 16-bit: largest stored G that cannot lead to a wrap
+  /// open and -ext as the kernel's packed values (both halves at 16-bit):
+  /// built once on the host so that the column loop reads them as constant
+  /// operands instead of rebuilding them from open and ext in every column.
+  std::uint32_t v_open = 0, v_neg_ext = 0;
 };
 
 /// H(0, j) and H(i, 0) of the boundary (true values, not biased).
@@ -109,11 +113,15 @@ GPUALIGN_HD_TEMPLATE inline void strip_column(Strip<Ops, R>& st, typename Ops::V
                                               int t0, int t1, const std::int32_t* tab, typename Ops::V open,
                                               typename Ops::V neg_ext, typename Ops::V floor) {
   using V = typename Ops::V;
-  V g_up = g_io;
-  V f = f_io;
-  V diag = st.diag_top;
-  st.diag_top = g_up;
   const int tb0 = static_cast<int>(sizeof(std::int32_t)) * t0, tb1 = static_cast<int>(sizeof(std::int32_t)) * t1;
+  // Two passes.  The first computes, for every row, E and the diagonal
+  // candidate G(i-1,j-1) + s + open, which need nothing from this column's
+  // rows above: 8 independent chains.  The second runs the one true
+  // dependency, F down the column.  Besides the shorter critical path, every
+  // old G is read (as the next row's diagonal) before the new G is written,
+  // so the compiler can update G in place instead of copying registers at
+  // each column's end.
+  V hd[R];
 GPUALIGN_UNROLL
   for (int r = 0; r < R; ++r) {
     V s;
@@ -122,13 +130,19 @@ GPUALIGN_UNROLL
     } else {
       s = static_cast<V>(table_at(tab, st.qo[0][r] + tb0)) | static_cast<V>(table_at(tab, st.qo[1][r] + tb1));
     }
-    f = Ops::addmax(f, neg_ext, g_up);             // F(i,j) = max(F(i-1,j) - ext, G(i-1,j))
-    const V e = Ops::addmax(st.e[r], neg_ext, st.g[r]);  // E(i,j) = max(E(i,j-1) - ext, G(i,j-1))
-    st.e[r] = e;
-    V h = Ops::addmax(diag, s, e);                 // G(i-1,j-1) + s + open = H(i-1,j-1) + s
+    const V diag = r == 0 ? st.diag_top : st.g[r - 1];
+    st.e[r] = Ops::addmax(st.e[r], neg_ext, st.g[r]);  // E(i,j) = max(E(i,j-1) - ext, G(i,j-1))
+    hd[r] = Ops::addmax(diag, s, st.e[r]);             // max(G(i-1,j-1) + (s + open), E) = max(H(i-1,j-1) + s, E)
+  }
+  V g_up = g_io;
+  V f = f_io;
+  st.diag_top = g_up;
+GPUALIGN_UNROLL
+  for (int r = 0; r < R; ++r) {
+    f = Ops::addmax(f, neg_ext, g_up);  // F(i,j) = max(F(i-1,j) - ext, G(i-1,j))
+    V h = hd[r];
     if constexpr (kIsLocal) h = Ops::max3(h, f, floor);
     else h = Ops::max(h, f);
-    diag = st.g[r];
     g_up = Ops::sub(h, open);
     st.g[r] = g_up;
   }
