@@ -71,14 +71,25 @@ const bool registered = [] {
         ->Unit(benchmark::kMillisecond)
         ->Iterations(3);
   };
-  for (const char* name : {"W1", "W2", "W3", "P1"})
-    for (AlignOutput o : {AlignOutput::score_end, AlignOutput::cigar})
-      add(std::string("cuda/") + name + (o == AlignOutput::cigar ? "/cigar" : "/score"), name, o, {});
   // kernels/PERFORMANCE.md predicts the short pairs of W1 and P1 run faster
-  // a warp per pair (enough warps to fill the GPU) than a thread per pair:
-  // the same rows with every pair on the intra-sequence kernel.
-  for (const char* name : {"W1", "P1"})
-    add(std::string("cuda/") + name + "/score/all-intra", name, AlignOutput::score_end, gpualign::cuda::CudaTuning{0});
+  // with more threads per pair than a thread per slot (enough to fill the
+  // GPU): the same rows with every pair on the intra-sequence kernel, a warp
+  // per slot ("all-intra"), and on its narrow workers, kGroupLanes threads
+  // per slot ("groups", CudaTuning::short_groups).  Registered next to each
+  // workload's own row, so a time-limited run (scripts/gpu-check.sh) gets
+  // the comparisons early.
+  gpualign::cuda::CudaTuning groups;
+  groups.short_groups = true;
+  for (const char* name : {"W1", "W2", "W3", "P1"}) {
+    const bool is_short = std::string(name) == "W1" || std::string(name) == "P1";
+    add(std::string("cuda/") + name + "/score", name, AlignOutput::score_end, {});
+    if (is_short) {
+      add(std::string("cuda/") + name + "/score/all-intra", name, AlignOutput::score_end, gpualign::cuda::CudaTuning{0});
+      add(std::string("cuda/") + name + "/score/groups", name, AlignOutput::score_end, groups);
+    }
+    add(std::string("cuda/") + name + "/cigar", name, AlignOutput::cigar, {});
+    if (is_short) add(std::string("cuda/") + name + "/cigar/groups", name, AlignOutput::cigar, groups);
+  }
   return true;
 }();
 

@@ -29,13 +29,15 @@ __global__ void __launch_bounds__(kBlockThreads) inter_kernel(InterArgs a, const
   inter_thread<Ops, kMode>(a, static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x), tab);
 }
 
-template <class Ops, int kMode>
+template <class Ops, int kMode, int W>
 __global__ void __launch_bounds__(kBlockThreads) intra_kernel(IntraArgs a, const std::int32_t* __restrict__ table) {
   __shared__ std::int32_t tab[kTableWords];
   load_table(tab, table);
-  const int wid = static_cast<int>((blockIdx.x * blockDim.x + threadIdx.x) / kWarp);
-  if (wid >= a.num_workers) return;  // whole warps only: blockDim is a multiple of 32
-  intra_worker<Ops, kMode, DeviceWarp>(a, wid, tab);
+  const int thread = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  // Whole warps only (blockDim is a multiple of 32; the host pads the
+  // workers to whole warps): the workers of a warp share its shuffles.
+  if (thread / kWarp * (kWarp / W) >= a.num_workers) return;
+  intra_worker<Ops, kMode, DeviceWarp, W>(a, thread / W, tab);
 }
 
 // The traceback reads only the plain part of the table (s + open).
@@ -60,15 +62,20 @@ KernelInter pick_inter(bool sixteen, int mode) {
   return inter_kernel<OpsI32, kSemiGlobal>;
 }
 
-KernelIntra pick_intra(bool sixteen, int mode) {
+template <int W>
+KernelIntra pick_intra_lanes(bool sixteen, int mode) {
   if (sixteen) {
-    if (mode == kLocal) return intra_kernel<OpsS16x2, kLocal>;
-    if (mode == kGlobal) return intra_kernel<OpsS16x2, kGlobal>;
-    return intra_kernel<OpsS16x2, kSemiGlobal>;
+    if (mode == kLocal) return intra_kernel<OpsS16x2, kLocal, W>;
+    if (mode == kGlobal) return intra_kernel<OpsS16x2, kGlobal, W>;
+    return intra_kernel<OpsS16x2, kSemiGlobal, W>;
   }
-  if (mode == kLocal) return intra_kernel<OpsI32, kLocal>;
-  if (mode == kGlobal) return intra_kernel<OpsI32, kGlobal>;
-  return intra_kernel<OpsI32, kSemiGlobal>;
+  if (mode == kLocal) return intra_kernel<OpsI32, kLocal, W>;
+  if (mode == kGlobal) return intra_kernel<OpsI32, kGlobal, W>;
+  return intra_kernel<OpsI32, kSemiGlobal, W>;
+}
+
+KernelIntra pick_intra(bool sixteen, int mode, int lanes) {
+  return lanes == kWarp ? pick_intra_lanes<kWarp>(sixteen, mode) : pick_intra_lanes<kGroupLanes>(sixteen, mode);
 }
 
 struct PackFunctor {
@@ -91,11 +98,12 @@ void launch_inter(const InterArgs& a, bool sixteen, int mode, const std::int32_t
   pick_inter(sixteen, mode)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
 }
 
-void launch_intra(const IntraArgs& a, bool sixteen, int mode, const std::int32_t* d_table, cudaStream_t stream) {
+void launch_intra(const IntraArgs& a, int lanes, bool sixteen, int mode, const std::int32_t* d_table,
+                  cudaStream_t stream) {
   if (a.num_workers <= 0) return;
-  const int warps_per_block = kBlockThreads / kWarp;
-  const int blocks = (a.num_workers + warps_per_block - 1) / warps_per_block;
-  pick_intra(sixteen, mode)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
+  const long long threads = static_cast<long long>(a.num_workers) * lanes;
+  const int blocks = static_cast<int>((threads + kBlockThreads - 1) / kBlockThreads);
+  pick_intra(sixteen, mode, lanes)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
 }
 
 void launch_trace(const TraceArgs& a, const std::int32_t* d_table, int sm_count, cudaStream_t stream) {
@@ -108,7 +116,7 @@ void launch_trace(const TraceArgs& a, const std::int32_t* d_table, int sm_count,
 
 int intra_blocks_per_sm(bool sixteen, int mode) {
   int blocks = 0;
-  if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, pick_intra(sixteen, mode), kBlockThreads, 0) !=
+  if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, pick_intra(sixteen, mode, kWarp), kBlockThreads, 0) !=
       cudaSuccess)
     return 0;
   return blocks;

@@ -1,18 +1,26 @@
 #pragma once
-// Intra-sequence agent: a warp (a "worker") aligns tiles of kIntraTileRows
-// query rows of one long slot.  Lane k keeps rows [k*R, k*R + R) of the tile
-// in registers and runs one column behind lane k-1 (an anti-diagonal
-// wavefront): at step s lane k computes column s - k + 1 and receives the
-// G/F of the row above from lane k-1 by a warp shuffle.  Lane 0 reads the
-// previous tile's bottom row from a boundary row in device memory, 32
-// columns at a time, one chunk ahead (coalesced, latency hidden); the warp
-// writes this tile's bottom row (lane 31's outputs, gathered by shuffles)
-// back in place 32 columns at a time, coalesced, and publishes its progress
-// after each, so several workers pipeline the tiles of one slot
-// (worker k takes tiles k, k + K, ...).  Workers of a launch are all
-// resident (the host sizes the grid from the occupancy), so spinning on a
-// predecessor cannot deadlock; a spin limit turns a bug into an error flag
-// instead of a hang.
+// Intra-sequence agent: a group of W lanes (a "worker": a whole warp for long
+// pairs, W = 32; kGroupLanes lanes for short ones, several workers per warp)
+// aligns tiles of W * kIntraRows query rows of one slot.  Lane k of the
+// group keeps rows [k*R, k*R + R) of the tile in registers and runs one
+// column behind lane k-1 (an anti-diagonal wavefront): at step s lane k
+// computes column s - k + 1 and receives the G/F of the row above from lane
+// k-1 by a warp shuffle.  The group's lane 0 reads the previous tile's
+// bottom row from a boundary row in device memory, W columns at a time, one
+// chunk ahead (coalesced, latency hidden); the group writes this tile's
+// bottom row (its last lane's outputs, gathered by shuffles) back in place W
+// columns at a time, coalesced, and publishes its progress after each, so
+// several whole-warp workers pipeline the tiles of one slot (worker k takes
+// tiles k, k + K, ...).  Workers of a launch are all resident (the host
+// sizes the grid from the occupancy), so spinning on a predecessor cannot
+// deadlock; a spin limit turns a bug into an error flag instead of a hang.
+//
+// Groups narrower than a warp each own one slot and take all its tiles
+// themselves (no waiting on another warp).  The groups of a warp share every
+// shuffle and sync, so they run the same number of tiles and steps: the
+// host gives each worker the warp's largest (Worker::iters, Worker::cols)
+// and sorts slots by size so that the groups of a warp are alike; a group
+// past its own tiles or columns idles.
 //
 // `Warp` supplies lane id, shuffles, fences and cache-bypassing loads: on the
 // GPU the intrinsics (device_warp.cuh), in the CPU tests a fiber emulator
@@ -28,21 +36,26 @@ namespace gpualign::kern {
 inline constexpr long long kSpinLimit = 1ll << 30;
 
 GPUALIGN_EXEC_CHECK_DISABLE
-template <class Ops, int kMode, class Warp>
+template <class Ops, int kMode, class Warp, int W = kWarp>
 GPUALIGN_HD_TEMPLATE inline void intra_worker(const IntraArgs& a, int wid, const std::int32_t* tab) {
+  static_assert(W == kWarp || W == kGroupLanes, "a worker is a warp or a group of kGroupLanes lanes");
   constexpr int R = kIntraRows;
   constexpr int L = Ops::kLanes;
+  constexpr int kTileRows = W * R;
   using V = typename Ops::V;
   const int lane = Warp::lane();
+  const int gl = lane & (W - 1);  // lane within the group
+  const int gbase = lane - gl;    // the group's first lane in the warp
   const Worker wk = a.workers[wid];
-  const Slot& slot = a.slots[wk.slot];
-  const Problem pr[2] = {slot.prob[0], slot.prob[1]};
+  const bool real = wk.slot >= 0;  // padding workers fill a warp's last groups
+  const Slot& slot = a.slots[real ? wk.slot : 0];
+  const Problem pr[2] = {real ? slot.prob[0] : Problem{}, real ? slot.prob[1] : Problem{}};
   const int open = a.sc.open, ext = a.sc.ext, mode = a.sc.mode;
   const V vopen = Ops::from_bits(a.sc.v_open);
   const V neg_ext = Ops::from_bits(a.sc.v_neg_ext);
   const V floor = Ops::make(pr[0].bias, pr[1].bias);
   const V sentinel = Ops::make(a.sc.sentinel, a.sc.sentinel);
-  const int cols = slot.cols;
+  const int cols = real ? slot.cols : 0;
   const int pad = a.pad_code;
   Cell2* buf = a.bufs + slot.buf;                 // column j at buf[j]
   std::int32_t* prog = a.progress + slot.progress;  // tile t at prog[t]
@@ -51,14 +64,16 @@ GPUALIGN_HD_TEMPLATE inline void intra_worker(const IntraArgs& a, int wid, const
   V runmax = sentinel;
   Strip<Ops, R> st;
 
-  for (int tile = wk.k; tile < slot.tiles; tile += slot.workers) {
-    const int row0 = tile * kIntraTileRows + lane * R;
+  for (int it = 0; it < wk.iters; ++it) {
+    const int tile = wk.k + it * (real ? slot.workers : 1);
+    const bool active = real && tile < slot.tiles;
+    const int row0 = tile * kTileRows + gl * R;
 GPUALIGN_UNROLL
     for (int r = 0; r < R; ++r) {
       const int p = row0 + r;
 GPUALIGN_UNROLL
       for (int h = 0; h < L; ++h) {
-        const int code = p < pr[h].m ? a.codes[slot.q_off[h] + static_cast<std::uint64_t>(p)] : pad;
+        const int code = active && p < pr[h].m ? a.codes[slot.q_off[h] + static_cast<std::uint64_t>(p)] : pad;
         st.qo[h][r] = table_row<Ops>(code, h);
       }
       const int c = boundary_col0(mode, p + 1, open, ext) - open;
@@ -69,16 +84,22 @@ GPUALIGN_UNROLL
       const int c = boundary_col0(mode, row0, open, ext) - open;
       st.diag_top = Ops::make(c + pr[0].bias, c + pr[1].bias);
     }
+    // Warp-uniform: a group's first tile is tile 0 (narrow groups own their
+    // slot, k = 0) and a whole-warp worker is the warp.
     const bool first = tile == 0;
     const bool last = tile == slot.tiles - 1;
+    // Whether this group stores its bottom row, and whether the warp runs
+    // the (collective) store code at all this tile.
+    const bool need_store = active && !last;
+    const bool store_phase = W == kWarp ? need_store : it + 1 < wk.iters;
 
-    // Loads the 32 columns of chunk c (lane l: column 32c + 1 + l) of the
+    // Loads the W columns of chunk c (lane l: column W*c + 1 + l) of the
     // row above the tile: the previous tile's bottom row, or row 0.
     std::uint32_t nxt_g = 0, nxt_f = 0, nxt_t = 0;
     auto load_chunk = [&](int c) {
       if (!first) {
-        if (lane == 0) {
-          const int need = 32 * c + 32 < cols ? 32 * c + 32 : cols;
+        if (gl == 0 && active) {
+          const int need = W * c + W < cols ? W * c + W : cols;
           long long spins = 0;
           while (Warp::load_volatile(&prog[tile - 1]) < need) {
             if (++spins > kSpinLimit || Warp::load_volatile(a.error) != 0) {
@@ -91,8 +112,8 @@ GPUALIGN_UNROLL
         }
         Warp::syncwarp();
       }
-      const int col = 32 * c + 1 + lane;
-      if (col <= cols) {
+      const int col = W * c + 1 + gl;
+      if (active && col <= cols) {
         if (first) {
           const int v = boundary_row0(mode, col, open, ext) - open;
           nxt_g = Ops::bits(Ops::make(v + pr[0].bias, v + pr[1].bias));
@@ -118,29 +139,29 @@ GPUALIGN_UNROLL
     std::uint32_t cur_g = 0, cur_f = 0, cur_t = 0;
     std::uint32_t out_g = Ops::bits(sentinel), out_f = Ops::bits(sentinel), out_t = 0;
     std::uint32_t keep_g = 0, keep_f = 0;
-    const int steps = cols + kWarp - 1;
+    const int steps = wk.cols + W - 1;
     for (int s = 0; s < steps; ++s) {
-      const int sl = s & (kWarp - 1);
+      const int sl = s & (W - 1);
       if (sl == 0) {
         cur_g = nxt_g;
         cur_f = nxt_f;
         cur_t = nxt_t;
-        const int c = s / kWarp + 1;
-        if (32 * c < cols) load_chunk(c);  // prefetch the next chunk
+        const int c = s / W + 1;
+        if (W * c < wk.cols) load_chunk(c);  // prefetch the next chunk
       }
       std::uint32_t in_g = Warp::shfl_up(out_g, 1);
       std::uint32_t in_f = Warp::shfl_up(out_f, 1);
       std::uint32_t in_t = Warp::shfl_up(out_t, 1);
-      const std::uint32_t c_g = Warp::shfl(cur_g, sl);
-      const std::uint32_t c_f = Warp::shfl(cur_f, sl);
-      const std::uint32_t c_t = Warp::shfl(cur_t, sl);
-      if (lane == 0) {
+      const std::uint32_t c_g = Warp::shfl(cur_g, gbase + sl);
+      const std::uint32_t c_f = Warp::shfl(cur_f, gbase + sl);
+      const std::uint32_t c_t = Warp::shfl(cur_t, gbase + sl);
+      if (gl == 0) {
         in_g = c_g;
         in_f = c_f;
         in_t = c_t;
       }
-      const int j = s - lane + 1;
-      if (j >= 1 && j <= cols) {
+      const int j = s - gl + 1;
+      if (active && j >= 1 && j <= cols) {
         V g = Ops::from_bits(in_g), f = Ops::from_bits(in_f);
         strip_column<Ops, R, kMode == kLocal>(st, g, f, static_cast<int>(in_t & 0xFFu),
                                               static_cast<int>((in_t >> 8) & 0xFFu), tab, vopen, neg_ext, floor);
@@ -149,28 +170,28 @@ GPUALIGN_UNROLL
         out_t = in_t;
         track_ends<Ops, R, kMode>(st, row0, j, pr, best, strip_best, runmax);
       }
-      if (!last) {
-        // The tile's bottom row, for the next tile: column jb, which lane 31
-        // finished this step, is kept by lane (jb - 1) % 32; once 32 columns
-        // (or the row) are complete the warp stores them at once, coalesced,
-        // fences, and publishes the progress.
-        const std::uint32_t b_g = Warp::shfl(out_g, kWarp - 1);
-        const std::uint32_t b_f = Warp::shfl(out_f, kWarp - 1);
-        const int jb = s - (kWarp - 1) + 1;
+      if (store_phase) {
+        // The tile's bottom row, for the next tile: column jb, which the
+        // group's last lane finished this step, is kept by lane (jb - 1) % W;
+        // once W columns (or the row) are complete the group stores them at
+        // once, coalesced, fences, and publishes the progress.
+        const std::uint32_t b_g = Warp::shfl(out_g, gbase + W - 1);
+        const std::uint32_t b_f = Warp::shfl(out_f, gbase + W - 1);
+        const int jb = s - (W - 1) + 1;
         if (jb >= 1) {
-          if (lane == ((jb - 1) & (kWarp - 1))) {
+          if (gl == ((jb - 1) & (W - 1))) {
             keep_g = b_g;
             keep_f = b_f;
           }
-          if ((jb & (kWarp - 1)) == 0 || jb == cols) {
-            const int col = ((jb - 1) & ~(kWarp - 1)) + 1 + lane;
-            if (col <= jb) {
+          if ((jb & (W - 1)) == 0 || jb == wk.cols) {
+            const int col = ((jb - 1) & ~(W - 1)) + 1 + gl;
+            if (need_store && col <= jb && col <= cols) {
               Warp::store_cg(&buf[col].g, keep_g);
               Warp::store_cg(&buf[col].f, keep_f);
             }
             Warp::threadfence();
             Warp::syncwarp();
-            if (lane == 0) Warp::store_volatile(&prog[tile], jb);
+            if (need_store && gl == 0) Warp::store_volatile(&prog[tile], jb < cols ? jb : cols);
           }
         }
       }
@@ -181,7 +202,7 @@ GPUALIGN_UNROLL
   for (int h = 0; h < 2; ++h) {
     Partial p{kNoCandidate, 0, 0, 0};
     if (h < L) p = make_partial<Ops>(best[h], pr[h], open, Ops::get(runmax, h), a.sc.limit_g);
-    a.out[(static_cast<std::uint64_t>(wid) * kWarp + lane) * 2 + h] = p;
+    a.out[(static_cast<std::uint64_t>(wid) * W + gl) * 2 + h] = p;
   }
 }
 

@@ -17,11 +17,13 @@ inline constexpr int kBlockThreads = 128;
 /// Launches the inter-sequence kernel over a.num_slots threads.
 void launch_inter(const InterArgs& a, bool sixteen, int mode, const std::int32_t* d_table, cudaStream_t stream);
 
-/// Launches the intra-sequence kernel for a.num_workers warps.
-void launch_intra(const IntraArgs& a, bool sixteen, int mode, const std::int32_t* d_table, cudaStream_t stream);
+/// Launches the intra-sequence kernel for a.num_workers workers of `lanes`
+/// lanes each (kWarp, or kGroupLanes with the count padded to whole warps).
+void launch_intra(const IntraArgs& a, int lanes, bool sixteen, int mode, const std::int32_t* d_table,
+                  cudaStream_t stream);
 
-/// Resident blocks per multiprocessor of the intra kernel (for the worker
-/// capacity that keeps every launch co-resident).
+/// Resident blocks per multiprocessor of the whole-warp intra kernel (for
+/// the worker capacity that keeps every launch co-resident).
 int intra_blocks_per_sm(bool sixteen, int mode);
 
 /// Launches the traceback kernel over a.num_slots threads (one window each);

@@ -12,8 +12,12 @@ inline constexpr int kWarp = 32;
 /// Query rows each thread keeps in registers (a strip).
 inline constexpr int kInterRows = 8;
 inline constexpr int kIntraRows = 8;
-/// Rows of one intra-sequence tile: a warp, each lane one strip.
+/// Rows of one intra-sequence tile: a warp, each lane one strip.  The most
+/// rows any intra worker's tile has (the padding the 16-bit bias allows for).
 inline constexpr int kIntraTileRows = kWarp * kIntraRows;
+/// Lanes of a narrow intra worker (short pairs: several slots per warp, a
+/// few threads per pair; tiles of kGroupLanes * kIntraRows rows).
+inline constexpr int kGroupLanes = 8;
 
 /// A cell of a boundary row: G and F of one column, as raw bits.
 struct Cell2 {
@@ -45,14 +49,19 @@ struct Slot {
   // Intra-sequence only:
   std::uint64_t buf = 0;           ///< offset of the slot's boundary row (cols + 1 cells)
   std::uint64_t progress = 0;      ///< offset of the slot's per-tile progress counters
-  std::int32_t tiles = 0;          ///< ceil(rows / kIntraTileRows)
-  std::int32_t workers = 0;        ///< warps sharing the slot's tiles
+  std::int32_t tiles = 0;          ///< ceil(rows / tile rows of the slot's workers)
+  std::int32_t workers = 0;        ///< workers sharing the slot's tiles (1 for narrow workers)
 };
 
-/// Worker (warp) of the intra-sequence kernel: tiles k, k + K, ... of one slot.
+/// Worker (a warp, or a group of kGroupLanes lanes) of the intra-sequence
+/// kernel: tiles k, k + K, ... of one slot.  `iters` and `cols` are the
+/// tiles and columns the worker's warp steps through, the same for every
+/// worker of a warp (the largest of them); slot -1 is a padding worker.
 struct Worker {
   std::int32_t slot = 0;
   std::int32_t k = 0;
+  std::int32_t iters = 0;
+  std::int32_t cols = 0;
 };
 
 struct InterArgs {
@@ -73,7 +82,7 @@ struct IntraArgs {
   const Worker* workers = nullptr;
   Cell2* bufs = nullptr;
   std::int32_t* progress = nullptr;
-  Partial* out = nullptr;  ///< 2 per lane of every worker: ((w * 32) + lane) * 2 + h
+  Partial* out = nullptr;  ///< 2 per lane of every worker of W lanes: ((w * W) + lane) * 2 + h
   std::int32_t* error = nullptr;  ///< set to 1 if a worker gave up waiting (should never happen)
   std::int32_t num_workers = 0;
   std::int32_t pad_code = 15;

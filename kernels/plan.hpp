@@ -306,14 +306,52 @@ struct IntraPlan {
   std::vector<Worker> workers;
   std::vector<IntraLaunch> launches;
   std::uint64_t buf_cells = 0, progress_count = 0;
+  int lanes = kWarp;  ///< lanes per worker (W)
 };
 
-/// Spreads `capacity` resident warps over the slots in proportion to their
-/// cells (at least one, at most one per tile); slots beyond what one launch
-/// can hold go to further launches, so every launch's workers are resident.
-inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity) {
+/// Whole-warp workers (`lanes` = kWarp): spreads `capacity` resident warps
+/// over the slots in proportion to their cells (at least one, at most one
+/// per tile); slots beyond what one launch can hold go to further launches,
+/// so every launch's workers are resident.
+/// Narrow workers (`lanes` = kGroupLanes): one per slot, kWarp / lanes to a
+/// warp in slot order (the slots come sorted by size, so a warp's groups are
+/// alike), the last warp padded with idle workers; one launch, as no worker
+/// waits for another.
+inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity, int lanes = kWarp) {
   IntraPlan p;
   p.slots = std::move(slots);
+  p.lanes = lanes;
+  const int tile_rows = lanes * kIntraRows;
+  auto place = [&](Slot& s) {
+    s.tiles = std::max(1, (s.rows + tile_rows - 1) / tile_rows);
+    s.buf = p.buf_cells;
+    s.progress = p.progress_count;
+    p.buf_cells += static_cast<std::uint64_t>(s.cols) + 1;
+    p.progress_count += static_cast<std::uint64_t>(s.tiles);
+  };
+  if (lanes != kWarp) {
+    const std::size_t per_warp = static_cast<std::size_t>(kWarp / lanes);
+    for (std::size_t i = 0; i < p.slots.size(); ++i) {
+      Slot& s = p.slots[i];
+      place(s);
+      s.workers = 1;
+      p.workers.push_back(Worker{static_cast<int>(i), 0, s.tiles, s.cols});
+    }
+    while (p.workers.size() % per_warp != 0) p.workers.push_back(Worker{-1, 0, 0, 0});
+    for (std::size_t w = 0; w < p.workers.size(); w += per_warp) {
+      int iters = 0, cols = 0;
+      for (std::size_t k = w; k < w + per_warp; ++k) {
+        iters = std::max(iters, p.workers[k].iters);
+        cols = std::max(cols, p.workers[k].cols);
+      }
+      for (std::size_t k = w; k < w + per_warp; ++k) {
+        p.workers[k].iters = iters;
+        p.workers[k].cols = cols;
+      }
+    }
+    if (!p.workers.empty()) p.launches.push_back(IntraLaunch{0, static_cast<int>(p.workers.size())});
+    return p;
+  }
   capacity = std::max(capacity, 1);
   std::size_t begin = 0;
   while (begin < p.slots.size()) {
@@ -325,14 +363,11 @@ inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity) {
     const int spare = capacity - static_cast<int>(end - begin);
     for (std::size_t i = begin; i < end; ++i) {
       Slot& s = p.slots[i];
-      s.tiles = std::max(1, (s.rows + kIntraTileRows - 1) / kIntraTileRows);
+      place(s);
       const double share = cells > 0 ? static_cast<double>(s.rows) * s.cols / cells : 0.0;
       s.workers = std::clamp(1 + static_cast<int>(share * spare), 1, s.tiles);
-      s.buf = p.buf_cells;
-      s.progress = p.progress_count;
-      p.buf_cells += static_cast<std::uint64_t>(s.cols) + 1;
-      p.progress_count += static_cast<std::uint64_t>(s.tiles);
-      for (int k = 0; k < s.workers; ++k) p.workers.push_back(Worker{static_cast<int>(i), k});
+      for (int k = 0; k < s.workers; ++k)
+        p.workers.push_back(Worker{static_cast<int>(i), k, (s.tiles - k + s.workers - 1) / s.workers, s.cols});
     }
     l.workers = static_cast<int>(p.workers.size()) - l.first_worker;
     p.launches.push_back(l);

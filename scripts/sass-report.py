@@ -147,12 +147,14 @@ KINDS = ("dpx", "alu", "lds", "sts", "gmem", "shfl", "ctrl")
 
 
 def short_name(mangled):
-    """inter/intra/trace x OpsI32/OpsS16x2 x mode, from the mangled name
-    (template arguments: Ops type, then the mode as an int)."""
-    m = re.search(r"(inter|intra)_kernelI.*?Ops(I32|S16x2)ELi(\d)E", mangled)
+    """inter/intra/group/trace x OpsI32/OpsS16x2 x mode, from the mangled
+    name (template arguments: Ops type, the mode as an int, and for the intra
+    kernel the lanes per worker: 32 is "intra", fewer "group")."""
+    m = re.search(r"(inter|intra)_kernelI.*?Ops(I32|S16x2)ELi(\d)E(?:Li(\d+)E)?", mangled)
     if m:
         mode = {"0": "local", "1": "global", "2": "semi"}.get(m.group(3), m.group(3))
-        return "%s %s %s" % (m.group(1), "s16x2" if m.group(2) == "S16x2" else "i32", mode)
+        kind = "group" if m.group(1) == "intra" and m.group(4) not in (None, "32") else m.group(1)
+        return "%s %s %s" % (kind, "s16x2" if m.group(2) == "S16x2" else "i32", mode)
     if "trace_kernel" in mangled:
         return "trace i32 global"
     if "PackFunctor" in mangled:
@@ -421,6 +423,7 @@ def main():
     block = read_const(kdir + "/launch.hpp", "kBlockThreads", 128)
     rows = {"inter": read_const(kdir + "/layout.hpp", "kInterRows", 8),
             "intra": read_const(kdir + "/layout.hpp", "kIntraRows", 8)}
+    rows["group"] = rows["intra"]
 
     names = sorted((short_name(n), n) for n in funcs if short_name(n))
     print("per kernel (sm_90, %d threads/block; occupancy = resident warps of 64, from registers and smem)" % block)
@@ -443,7 +446,7 @@ def main():
     print("dpx = all DPX / 16x2 SIMD ops in the kernel (iadd = VIADDMNMX, imnx3 = VIMNMX3);")
     print("loop/dpx = static instructions / DPX ops in the hot loop (innermost loop with >= 8 DPX ops)")
 
-    for short in ("inter s16x2 local", "intra s16x2 local"):
+    for short in ("inter s16x2 local", "intra s16x2 local", "group s16x2 local"):
         n = dict(names).get(short)
         if n is None:
             continue

@@ -10,8 +10,10 @@
 //      forward score, else that window is redone on the CPU (counted).  The
 //      other windows (empty, huge W2/W3 ones, groups over the budget) run
 //      on the CPU through the reference aligner, while the GPU batches run.
-// Pairs go to the inter-sequence kernel (a thread per slot) when short and
-// to the intra-sequence kernel (warps per slot) when long.  Batches are cut to
+// Pairs go to the inter-sequence kernel (a thread per slot) when short -- or,
+// with CudaTuning::short_groups, to the intra-sequence kernel's narrow
+// workers (kGroupLanes threads per slot) -- and to the intra-sequence kernel
+// (warps per slot) when long.  Batches are cut to
 // a device memory budget from cudaMemGetInfo and alternate between streams,
 // so one batch's copies overlap another's kernels; buffers are reused.
 
@@ -51,7 +53,9 @@ struct Spec {
   bool reversed = false;
 };
 
-enum class Kind { inter, intra, trace };
+// Which kernel a batch runs: inter (a thread per slot), intra (warps per
+// slot), group (the intra kernel with narrow workers), trace (CIGAR windows).
+enum class Kind { inter, intra, group, trace };
 
 }  // namespace
 
@@ -87,6 +91,7 @@ struct CudaEngine::Impl {
     Kind kind = Kind::inter;
     bool sixteen = false;
     std::size_t out_count = 0, error_at = 0;
+    int worker_lanes = kern::kWarp;   // lanes per intra worker (partials per worker)
     std::uint64_t cells = 0;
     // A traceback batch: window (index into the engine's list) of each job,
     // and where each slot's ops lie in the downloaded block.
@@ -99,7 +104,10 @@ struct CudaEngine::Impl {
   std::string reason;
   cudaDeviceProp props{};
   Lane lanes[kStreams];
-  cudaEvent_t intra_done = nullptr;  // intra launches never overlap (their workers spin)
+  // Whole-warp intra launches never overlap (their workers spin on each
+  // other, so each launch must be resident at once); narrow workers wait
+  // for no one and, like inter launches, may overlap anything.
+  cudaEvent_t intra_done = nullptr;
   DeviceBuffer table;
   CudaRunStats stats;
   int next_lane = 0;
@@ -107,6 +115,7 @@ struct CudaEngine::Impl {
   // Per align() call.
   kern::PlanScoring ps;
   int pad = 0, code_bits = 4;
+  int capacity_bound = 0;  // largest intra_capacity of this call's scoring (either width)
   std::vector<Spec>* specs = nullptr;
   std::vector<kern::MergedEnd>* ends = nullptr;
   std::vector<int>* rerun = nullptr;
@@ -162,7 +171,12 @@ struct CudaEngine::Impl {
       b += njobs * 2 * sizeof(kern::Partial);
     } else {
       b += (cols_sum + njobs) * sizeof(kern::Cell2) + rows_sum / 64 + njobs * 8;
-      b += std::size_t{1} << 20;  // workers and their partials
+      // Workers and their partials: at most one worker per slot beyond one
+      // launch's capacity (whole warps), or one per slot plus a warp's padding.
+      const int lanes = kind == Kind::group ? kern::kGroupLanes : kern::kWarp;
+      const std::size_t workers = kind == Kind::group ? njobs + kern::kWarp
+                                                      : njobs + static_cast<std::size_t>(capacity_bound);
+      b += workers * (sizeof(kern::Worker) + static_cast<std::size_t>(lanes) * 2 * sizeof(kern::Partial));
     }
     return b;
   }
@@ -199,7 +213,7 @@ struct CudaEngine::Impl {
       return;
     }
     const auto* parts = reinterpret_cast<const kern::Partial*>(l.down.data());
-    if (l.kind == Kind::intra) {
+    if (l.kind == Kind::intra || l.kind == Kind::group) {
       std::int32_t err = 0;
       std::memcpy(&err, l.down.data() + l.error_at, sizeof err);
       if (err) throw Error("CUDA engine: an intra-sequence worker timed out waiting for its predecessor");
@@ -214,10 +228,12 @@ struct CudaEngine::Impl {
       for (std::size_t i = 0; i < l.slots.size(); ++i)
         for (int h = 0; h < L; ++h) merge(l.slots[i].job[h], parts[i * 2 + h]);
     } else {
+      const auto W = static_cast<std::size_t>(l.worker_lanes);
       for (std::size_t w = 0; w < l.workers.size(); ++w) {
+        if (l.workers[w].slot < 0) continue;  // padding worker
         const kern::Slot& s = l.slots[static_cast<std::size_t>(l.workers[w].slot)];
-        for (int lane = 0; lane < kern::kWarp; ++lane)
-          for (int h = 0; h < L; ++h) merge(s.job[h], parts[(w * kern::kWarp + lane) * 2 + h]);
+        for (std::size_t lane = 0; lane < W; ++lane)
+          for (int h = 0; h < L; ++h) merge(s.job[h], parts[(w * W + lane) * 2 + h]);
       }
     }
     if (l.sixteen)
@@ -258,10 +274,12 @@ struct CudaEngine::Impl {
       l.slots = ip.slots;
       l.workers.clear();
     } else {
-      xp = kern::make_intra_plan(std::move(slots), intra_capacity(sixteen));
+      xp = kern::make_intra_plan(std::move(slots), intra_capacity(sixteen),
+                                 kind == Kind::group ? kern::kGroupLanes : kern::kWarp);
       if (sixteen) fallback = kern::finalize_bias16(xp.slots, nullptr, ps);
       l.slots = xp.slots;
       l.workers = xp.workers;
+      l.worker_lanes = xp.lanes;
     }
     for (int j : fallback) l.ignore[static_cast<std::size_t>(j)] = 1;
 
@@ -286,7 +304,7 @@ struct CudaEngine::Impl {
     } else {
       at_bufs = place(xp.buf_cells * sizeof(kern::Cell2));
       at_prog = place(xp.progress_count * sizeof(std::int32_t));
-      l.out_count = xp.workers.size() * kern::kWarp * 2;
+      l.out_count = xp.workers.size() * static_cast<std::size_t>(xp.lanes) * 2;
     }
     const std::size_t at_out = place(l.out_count * sizeof(kern::Partial));
     const std::size_t out_bytes = l.out_count * sizeof(kern::Partial);
@@ -345,7 +363,7 @@ struct CudaEngine::Impl {
     } else {
       GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_prog, 0, xp.progress_count * sizeof(std::int32_t), l.stream));
       GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_err, 0, sizeof(std::int32_t), l.stream));
-      GPUALIGN_CUDA_CHECK(cudaStreamWaitEvent(l.stream, intra_done, 0));
+      if (kind == Kind::intra) GPUALIGN_CUDA_CHECK(cudaStreamWaitEvent(l.stream, intra_done, 0));
       GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k0, l.stream));
       for (const kern::IntraLaunch& launch : xp.launches) {
         kern::IntraArgs a;
@@ -354,16 +372,17 @@ struct CudaEngine::Impl {
         a.workers = reinterpret_cast<const kern::Worker*>(d + at_meta) + launch.first_worker;
         a.bufs = reinterpret_cast<kern::Cell2*>(d + at_bufs);
         a.progress = reinterpret_cast<std::int32_t*>(d + at_prog);
-        a.out = reinterpret_cast<kern::Partial*>(d + at_out) + static_cast<std::size_t>(launch.first_worker) * kern::kWarp * 2;
+        a.out = reinterpret_cast<kern::Partial*>(d + at_out) +
+                static_cast<std::size_t>(launch.first_worker) * static_cast<std::size_t>(xp.lanes) * 2;
         a.error = reinterpret_cast<std::int32_t*>(d + at_err);
         a.num_workers = launch.workers;
         a.pad_code = pad;
         a.sc = sc;
-        kern::launch_intra(a, sixteen, ps.mode, d_tab, l.stream);
+        kern::launch_intra(a, xp.lanes, sixteen, ps.mode, d_tab, l.stream);
         GPUALIGN_CUDA_CHECK(cudaGetLastError());
       }
       GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k1, l.stream));
-      GPUALIGN_CUDA_CHECK(cudaEventRecord(intra_done, l.stream));
+      if (kind == Kind::intra) GPUALIGN_CUDA_CHECK(cudaEventRecord(intra_done, l.stream));
     }
     GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(l.down.data(), d + at_out, down_bytes, cudaMemcpyDeviceToHost, l.stream));
     GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_end, l.stream));
@@ -530,18 +549,20 @@ struct CudaEngine::Impl {
     specs = &sp;
     ends = &e;
     rerun = &again;
-    std::vector<int> lists[2][2];  // [kind][sixteen]
+    constexpr Kind kKinds[] = {Kind::inter, Kind::group, Kind::intra};
+    std::vector<int> lists[3][2];  // [kind][sixteen]
     for (std::size_t i = 0; i < sp.size(); ++i) {
       e[i] = kern::merge_init(ps.mode, sp[i].m, sp[i].n, ps.open, ps.ext);
       int b = 0;
       const bool sixteen = !force32 && kern::bias16(ps, sp[i].m, sp[i].n, b);
-      const Kind kind = std::max(sp[i].m, sp[i].n) <= tuning.inter_max_len ? Kind::inter : Kind::intra;
-      lists[kind == Kind::intra][sixteen].push_back(static_cast<int>(i));
+      const bool is_short = std::max(sp[i].m, sp[i].n) <= tuning.inter_max_len;
+      const int k = is_short ? (tuning.short_groups ? 1 : 0) : 2;
+      lists[k][sixteen].push_back(static_cast<int>(i));
     }
     const std::size_t cap = budget();
-    for (int k = 0; k < 2; ++k)
+    for (int k = 0; k < 3; ++k)
       for (int w = 0; w < 2; ++w) {
-        const Kind kind = k ? Kind::intra : Kind::inter;
+        const Kind kind = kKinds[k];
         std::vector<int>& list = lists[k][w];
         // Sort by size so batches (and the slots inside them) hold alike pairs.
         std::stable_sort(list.begin(), list.end(), [&](int a, int b) {
@@ -619,6 +640,7 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
   im.ps.ext = scoring.gap_extend();
   im.ps.max_sub = scoring.max_score();
   im.ps.min_sub = std::min(scoring.min_score(), -1);
+  im.capacity_bound = std::max(im.intra_capacity(false), im.intra_capacity(true));
   im.pad = alphabet_size(scoring.alphabet());
   im.code_bits = scoring.alphabet() == Alphabet::dna ? 4 : 8;
   const std::vector<std::int32_t> tab = kern::make_table(scoring.matrix(), scoring.size(), im.ps.open, im.ps.min_sub);

@@ -34,6 +34,14 @@ struct CudaTuning {
   /// intra-sequence kernel (warps per pair).  0 sends every pair to the
   /// intra kernel.
   int inter_max_len = 2048;
+  /// Runs the pairs up to inter_max_len on the intra-sequence kernel's
+  /// narrow workers (kernels/layout.hpp kGroupLanes = 8 threads per slot of
+  /// two 16-bit pairs, tiles of 64 query rows, four slots a warp) instead of
+  /// a thread per slot.  Same work per cell, eight times the threads: W1's
+  /// 20,000 pairs give 80,000 threads instead of 10,000, a fraction of what
+  /// an H100 holds at once (~84,000).  Off until a GPU run compares the two
+  /// (bench/cuda_engine_bench, rows ".../groups").
+  bool short_groups = false;
   /// Largest CIGAR window (cells) traced on the GPU, where one thread fills
   /// and walks its direction codes (4 bits a cell).  A window at the default
   /// is 64 MiB of codes and, by estimate, about a second of one GPU thread,

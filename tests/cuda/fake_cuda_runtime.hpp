@@ -52,6 +52,7 @@ struct Config {
 struct Calls {
   long long launches = 0;  ///< kernel launches of every kind (packing included)
   long long inter = 0, intra = 0, trace = 0, pack = 0;
+  long long intra_groups = 0;  ///< intra launches of narrow workers (kGroupLanes lanes)
   long long mallocs = 0, copies = 0, syncs = 0;
   std::size_t live_device_bytes = 0, peak_device_bytes = 0;
 };

@@ -63,22 +63,29 @@ void launch_inter(const InterArgs& a, bool sixteen, int mode, const std::int32_t
   });
 }
 
-void launch_intra(const IntraArgs& a, bool sixteen, int mode, const std::int32_t* d_table, cudaStream_t stream) {
+void launch_intra(const IntraArgs& a, int lanes, bool sixteen, int mode, const std::int32_t* d_table,
+                  cudaStream_t stream) {
   if (a.num_workers <= 0) return;
   const auto w = static_cast<std::size_t>(a.num_workers);
-  // The engine sizes a launch to the warps the device can hold at once
-  // (workers spin on each other); more would deadlock on a real GPU.
+  const int per_warp = kWarp / lanes;
+  // The engine sizes a whole-warp launch to the warps the device can hold at
+  // once (workers spin on each other); more would deadlock on a real GPU.
+  // Narrow workers wait for no one, but must come in whole warps.
   const int resident = fake::config().sms * fake::config().intra_blocks_per_sm * (kBlockThreads / kWarp);
-  const bool ok = a.num_workers <= resident && table_ok(d_table, kTableWords) &&
-                  fake::device_range_ok(a.workers, w * sizeof(Worker)) &&
-                  fake::device_range_ok(a.out, w * kWarp * 2 * sizeof(Partial)) &&
+  const bool ok = (lanes == kWarp || lanes == kGroupLanes) &&
+                  (lanes == kWarp ? a.num_workers <= resident : a.num_workers % per_warp == 0) &&
+                  table_ok(d_table, kTableWords) && fake::device_range_ok(a.workers, w * sizeof(Worker)) &&
+                  fake::device_range_ok(a.out, w * static_cast<std::size_t>(lanes) * 2 * sizeof(Partial)) &&
                   fake::device_range_ok(a.error, sizeof(std::int32_t));
   if (refuse("launch_intra", ok)) return;
   ++fake::calls().intra;
-  fake::enqueue(stream, [a, sixteen, mode, d_table] {
+  if (lanes != kWarp) ++fake::calls().intra_groups;
+  fake::enqueue(stream, [a, lanes, per_warp, sixteen, mode, d_table] {
     with_instance(sixteen, mode, [&]<class Ops, int M>() {
-      test::WarpEmulator::run(a.num_workers, [&](int wid) {
-        intra_worker<Ops, M, test::WarpEmulator::Warp>(a, wid, d_table);
+      test::WarpEmulator::run(a.num_workers / per_warp, [&](int warp) {
+        const int wid = warp * per_warp + test::WarpEmulator::Warp::lane() / lanes;
+        if (lanes == kWarp) intra_worker<Ops, M, test::WarpEmulator::Warp, kWarp>(a, wid, d_table);
+        else intra_worker<Ops, M, test::WarpEmulator::Warp, kGroupLanes>(a, wid, d_table);
       });
     });
   });

@@ -19,7 +19,9 @@
 
 namespace gpualign::test {
 
-enum class Kernel { inter, intra };
+/// inter: a thread per slot; intra: whole-warp workers; group: the intra
+/// kernel's narrow workers (kGroupLanes lanes, several slots a warp).
+enum class Kernel { inter, intra, group };
 
 inline int to_kmode(AlignMode m) {
   return m == AlignMode::local ? kern::kLocal : m == AlignMode::global ? kern::kGlobal : kern::kSemiGlobal;
@@ -68,12 +70,14 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
         if (job >= 0) kern::merge_partial(ends[job], out[i * 2 + h], jobs[job].m, jobs[job].n);
       }
   } else {
-    kern::IntraPlan plan = kern::make_intra_plan(std::move(slots), capacity);
+    kern::IntraPlan plan =
+        kern::make_intra_plan(std::move(slots), capacity, kernel == Kernel::group ? kern::kGroupLanes : kern::kWarp);
+    const int W = plan.lanes, per_warp = kern::kWarp / W;
     if (L == 2 && !kern::finalize_bias16(plan.slots, nullptr, ps).empty())
       throw std::runtime_error("slot not 16-bit eligible");
     std::vector<kern::Cell2> bufs(plan.buf_cells, kern::Cell2{0xDEADBEEFu, 0xDEADBEEFu});
     std::vector<std::int32_t> progress(plan.progress_count, 0);
-    std::vector<kern::Partial> out(plan.workers.size() * kern::kWarp * 2, kern::Partial{7, 7, 7, 7});
+    std::vector<kern::Partial> out(plan.workers.size() * static_cast<std::size_t>(W) * 2, kern::Partial{7, 7, 7, 7});
     std::int32_t error = 0;
     kern::IntraArgs a;
     a.codes = codes.data();
@@ -86,18 +90,24 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
     a.num_workers = static_cast<int>(plan.workers.size());
     a.pad_code = pad;
     a.sc = sc;
-    for (const kern::IntraLaunch& l : plan.launches)
-      WarpEmulator::run(l.workers, [&](int w) {
-        kern::intra_worker<Ops, kMode, WarpEmulator::Warp>(a, l.first_worker + w, tab.data());
+    for (const kern::IntraLaunch& l : plan.launches) {
+      if (l.workers % per_warp != 0) throw std::runtime_error("intra plan: workers not in whole warps");
+      WarpEmulator::run(l.workers / per_warp, [&](int warp) {
+        const int wid = l.first_worker + warp * per_warp + WarpEmulator::Warp::lane() / W;
+        if (W == kern::kWarp) kern::intra_worker<Ops, kMode, WarpEmulator::Warp, kern::kWarp>(a, wid, tab.data());
+        else kern::intra_worker<Ops, kMode, WarpEmulator::Warp, kern::kGroupLanes>(a, wid, tab.data());
       });
+    }
     if (error) throw std::runtime_error("intra kernel emulation: a worker gave up waiting");
     for (std::size_t w = 0; w < plan.workers.size(); ++w) {
-      const kern::Slot& s = plan.slots[plan.workers[w].slot];
-      for (int lane = 0; lane < kern::kWarp; ++lane)
+      if (plan.workers[w].slot < 0) continue;  // padding worker
+      const kern::Slot& s = plan.slots[static_cast<std::size_t>(plan.workers[w].slot)];
+      for (int lane = 0; lane < W; ++lane)
         for (int h = 0; h < L; ++h) {
           const int job = s.job[h];
           if (job >= 0)
-            kern::merge_partial(ends[job], out[(w * kern::kWarp + lane) * 2 + h], jobs[job].m, jobs[job].n);
+            kern::merge_partial(ends[job], out[(w * static_cast<std::size_t>(W) + lane) * 2 + h], jobs[job].m,
+                                jobs[job].n);
         }
     }
   }

@@ -136,6 +136,34 @@ TEST_F(CudaEngineEmulated, EveryPairThroughTheIntraKernel) {
   EXPECT_EQ(fake::calls().inter, 0);
 }
 
+TEST_F(CudaEngineEmulated, ShortPairsOnNarrowWorkers) {
+  // CudaTuning::short_groups: the short pairs go to the intra kernel's
+  // narrow workers (four slots a warp; the last warp padded), long ones to
+  // whole warps as before; 32-bit reruns take the same route.
+  fake::config().intra_blocks_per_sm = 2;
+  cuda::CudaTuning t;
+  t.short_groups = true;
+  auto e = std::make_unique<cuda::CudaEngine>(t);
+  ASSERT_TRUE(e->available());
+  std::vector<std::pair<int, int>> dims = {{1, 1},   {1, 9},    {8, 8},   {9, 33},   {63, 64},  {64, 65},
+                                           {65, 7},  {120, 250}, {129, 40}, {200, 300}, {31, 2049}};
+  const Batch b = make_batch(40, Alphabet::dna, dims);
+  const Batch p = make_batch(41, Alphabet::protein, dims);
+  for (AlignMode m : kModes) {
+    check_batch(*e, b, ScoringScheme::dna(), m, AlignOutput::cigar);
+    check_batch(*e, p, ScoringScheme::protein(), m, AlignOutput::begin_end);
+    expect_device_used(*e);
+  }
+  // Match 300 on a 400-row near-copy: past what 16 bits hold (~64,000 with
+  // the bias), so it reruns at 32-bit, again on narrow workers.
+  const Batch hot = make_batch(42, Alphabet::dna, {{400, 400}, {90, 100}});
+  check_batch(*e, hot, ScoringScheme::dna(300, -300, 400, 100), AlignMode::local, AlignOutput::score_end);
+  EXPECT_GE(e->last_stats().reruns_32bit, 1u);
+  EXPECT_GT(fake::calls().intra_groups, 0);
+  EXPECT_GT(fake::calls().intra, fake::calls().intra_groups);  // the 2049-column pair: whole warps
+  EXPECT_EQ(fake::calls().inter, 0);
+}
+
 TEST_F(CudaEngineEmulated, EmptyAndTinyPairs) {
   auto e = engine();
   const Batch b = test::tiny_batch();

@@ -66,6 +66,21 @@ TEST(CudaEngineGpu, LongPairAcrossManyTiles) {
   check_batch(*e, b, ScoringScheme::dna(), AlignMode::semi_global, AlignOutput::score_end);
 }
 
+TEST(CudaEngineGpu, ShortPairsOnNarrowWorkers) {
+  std::string why;
+  gpu_or_skip_reason(why);
+  if (!why.empty()) GTEST_SKIP() << "no usable GPU: " << why;
+  cuda::CudaTuning t;
+  t.short_groups = true;
+  cuda::CudaEngine e(t);
+  const Batch b = make_batch(5, Alphabet::dna, mixed_dims(5, 150));
+  const Batch p = make_batch(6, Alphabet::protein, mixed_dims(6, 60));
+  for (AlignMode m : kModes) {
+    check_batch(e, b, ScoringScheme::dna(), m, AlignOutput::cigar);
+    check_batch(e, p, ScoringScheme::protein(), m, AlignOutput::begin_end);
+  }
+}
+
 TEST(CudaEngineGpu, EmptyAndTinyPairs) {
   GPU_ENGINE_OR_SKIP(e);
   const Batch b = test::tiny_batch();

@@ -184,6 +184,66 @@ TEST_P(IntraKernelCpu, OneWorkerPerSlot) {
 
 INSTANTIATE_TEST_SUITE_P(Width, IntraKernelCpu, ::testing::Values(32, 16));
 
+// Narrow intra workers (kGroupLanes lanes, several slots a warp): sizes
+// around the 64-row tile and 8-column chunk; slots of one warp with
+// different tiles and columns (a group idles past its own), and a last warp
+// padded with idle workers (the pair counts are not multiples of a warp's
+// slots).
+std::vector<std::pair<int, int>> group_dims() {
+  return {{1, 1},    {7, 9},     {8, 8},    {9, 17},   {63, 64},  {64, 63},  {65, 100}, {127, 33},
+          {128, 128}, {129, 250}, {200, 3},  {300, 301}, {150, 600}, {17, 1},  {250, 40}, {40, 250},
+          {64, 7},   {64, 300},  {190, 65}, {3, 120},  {100, 100}};
+}
+
+class GroupKernelCpu : public ::testing::TestWithParam<int> {};
+
+TEST_P(GroupKernelCpu, DnaMatchesReference) {
+  const bool sixteen = GetParam() == 16;
+  const Batch b = make_batch(414, Alphabet::dna, group_dims());
+  for (AlignMode m : kModes) expect_ends_match(b, ScoringScheme::dna(), m, Kernel::group, sixteen);
+}
+
+TEST_P(GroupKernelCpu, ProteinAndOtherScoringMatchReference) {
+  const bool sixteen = GetParam() == 16;
+  const Batch p = make_batch(515, Alphabet::protein, {{300, 280}, {65, 200}, {40, 90}, {130, 100}, {8, 9}});
+  for (AlignMode m : kModes) expect_ends_match(p, ScoringScheme::protein(), m, Kernel::group, sixteen);
+  const Batch d = make_batch(516, Alphabet::dna, {{70, 80}, {129, 64}, {5, 300}, {200, 190}, {64, 64}});
+  for (AlignMode m : kModes) expect_ends_match(d, ScoringScheme::dna(1, -1, 2, 1, -1), m, Kernel::group, sixteen);
+}
+
+INSTANTIATE_TEST_SUITE_P(Width, GroupKernelCpu, ::testing::Values(32, 16));
+
+TEST(GroupKernelCpu, PlanPadsWarpsAndSharesTheirLoopBounds) {
+  std::vector<kern::Slot> slots(6);
+  for (int i = 0; i < 6; ++i) {
+    slots[static_cast<std::size_t>(i)].rows = 300 - 40 * i;
+    slots[static_cast<std::size_t>(i)].cols = 100 + 50 * (i % 3);
+  }
+  const kern::IntraPlan p = kern::make_intra_plan(slots, 1, kern::kGroupLanes);
+  const int per_warp = kern::kWarp / kern::kGroupLanes;
+  ASSERT_EQ(p.workers.size(), 8u);  // 6 slots, padded to two warps of 4 groups
+  ASSERT_EQ(p.launches.size(), 1u);
+  EXPECT_EQ(p.launches[0].workers, 8);
+  for (std::size_t w = 0; w < p.workers.size(); ++w) {
+    const kern::Worker& k = p.workers[w];
+    const std::size_t first = w / per_warp * per_warp;
+    int iters = 0, cols = 0;
+    for (std::size_t i = first; i < first + per_warp && p.workers[i].slot >= 0; ++i) {
+      const kern::Slot& s = p.slots[static_cast<std::size_t>(p.workers[i].slot)];
+      iters = std::max(iters, s.tiles);
+      cols = std::max(cols, s.cols);
+    }
+    EXPECT_EQ(k.iters, iters) << "worker " << w;
+    EXPECT_EQ(k.cols, cols) << "worker " << w;
+    EXPECT_EQ(k.slot, w < 6 ? static_cast<int>(w) : -1);
+    if (k.slot >= 0) {
+      const kern::Slot& s = p.slots[static_cast<std::size_t>(k.slot)];
+      EXPECT_EQ(s.tiles, (s.rows + 63) / 64);
+      EXPECT_EQ(s.workers, 1);
+    }
+  }
+}
+
 // --- begins: the same kernel on reversed prefixes --------------------------------
 
 TEST(KernelBeginsCpu, ReversePassGivesReferenceBegins) {
@@ -232,7 +292,7 @@ TEST(Overflow16Cpu, HighScoresAreFlaggedAndExactAt32Bit) {
   std::vector<Sequence> seqs{{"q", t, Alphabet::dna}, {"t", t, Alphabet::dna},
                              {"q2", t.substr(0, 100), Alphabet::dna}, {"t2", t.substr(0, 150), Alphabet::dna}};
   const std::vector<SequencePair> pairs{{seqs[0].codes(), seqs[1].codes()}, {seqs[2].codes(), seqs[3].codes()}};
-  for (Kernel k : {Kernel::inter, Kernel::intra}) {
+  for (Kernel k : {Kernel::inter, Kernel::intra, Kernel::group}) {
     const auto e16 = test::emulate_ends(pairs, s, AlignMode::local, k, true);
     EXPECT_TRUE(e16[0].overflow);
     EXPECT_FALSE(e16[1].overflow);  // 10000 fits
