@@ -5,6 +5,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -89,6 +90,13 @@ const bool registered = [] {
     }
     add(std::string("cuda/") + name + "/cigar", name, AlignOutput::cigar, {});
     if (is_short) add(std::string("cuda/") + name + "/cigar/groups", name, AlignOutput::cigar, groups);
+    // CIGAR windows on the other traceback kernel than by default: W1's
+    // (~1e5 cells) a warp each, W2's (~1e6-1e8) a thread each.
+    gpualign::cuda::CudaTuning other_trace;
+    other_trace.warp_trace_min_cells = is_short ? 0 : ~std::uint64_t{0};
+    if (std::string(name) == "W1" || std::string(name) == "W2")
+      add(std::string("cuda/") + name + "/cigar/" + (is_short ? "warp-trace" : "thread-trace"), name,
+          AlignOutput::cigar, other_trace);
   }
   return true;
 }();

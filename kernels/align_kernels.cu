@@ -12,6 +12,7 @@
 #include "intra_agent.hpp"
 #include "launch.hpp"
 #include "trace_agent.hpp"
+#include "trace_warp_agent.hpp"
 
 namespace gpualign::kern {
 namespace {
@@ -46,6 +47,17 @@ __global__ void __launch_bounds__(kBlockThreads) trace_kernel(TraceArgs a, const
   for (int i = static_cast<int>(threadIdx.x); i < kTableCells; i += static_cast<int>(blockDim.x)) tab[i] = table[i];
   __syncthreads();
   trace_thread<kTraceRows>(a, static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x), tab);
+}
+
+// Large windows: a warp each (whole warps: blockDim is a multiple of 32).
+__global__ void __launch_bounds__(kBlockThreads) trace_warp_kernel(TraceWarpArgs a,
+                                                                  const std::int32_t* __restrict__ table) {
+  __shared__ std::int32_t tab[kTableCells];
+  for (int i = static_cast<int>(threadIdx.x); i < kTableCells; i += static_cast<int>(blockDim.x)) tab[i] = table[i];
+  __syncthreads();
+  const int wi = static_cast<int>((blockIdx.x * blockDim.x + threadIdx.x) / kWarp);
+  if (wi >= a.num_slots) return;
+  trace_warp<DeviceWarp>(a, wi, tab);
 }
 
 using KernelInter = void (*)(InterArgs, const std::int32_t*);
@@ -112,6 +124,13 @@ void launch_trace(const TraceArgs& a, const std::int32_t* d_table, int sm_count,
   while (threads > kWarp && (a.num_slots + threads - 1) / threads < 2 * sm_count) threads /= 2;
   const int blocks = (a.num_slots + threads - 1) / threads;
   trace_kernel<<<blocks, threads, 0, stream>>>(a, d_table);
+}
+
+void launch_trace_warp(const TraceWarpArgs& a, const std::int32_t* d_table, cudaStream_t stream) {
+  if (a.num_slots <= 0) return;
+  const int per_block = kBlockThreads / kWarp;
+  const int blocks = (a.num_slots + per_block - 1) / per_block;
+  trace_warp_kernel<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
 }
 
 int intra_blocks_per_sm(bool sixteen, int mode) {

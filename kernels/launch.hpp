@@ -32,6 +32,10 @@ int intra_blocks_per_sm(bool sixteen, int mode);
 /// multiprocessor (`sm_count`), so few windows still spread over the GPU.
 void launch_trace(const TraceArgs& a, const std::int32_t* d_table, int sm_count, cudaStream_t stream);
 
+/// Launches the warp-per-window traceback kernel over a.num_slots windows;
+/// `d_table` as for launch_trace.
+void launch_trace_warp(const TraceWarpArgs& a, const std::int32_t* d_table, cudaStream_t stream);
+
 /// Packs the interleaved code words of an inter launch on the device (Thrust).
 void pack_inter_device(const Slot* d_slots, const InterGroup* d_groups, int num_slots, int num_groups,
                        const std::uint8_t* d_codes, std::uint32_t* d_q_words, std::uint32_t* d_t_words, int lanes,

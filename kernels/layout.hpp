@@ -123,6 +123,30 @@ struct TraceArgs {
   std::int32_t open = 0, ext = 0;
 };
 
+/// Traceback of large windows (trace_warp_agent.hpp): one warp per window,
+/// one window per slot (prob[0], q_off[0] / t_off[0] into raw one-byte codes,
+/// buf: the window's boundary row of n + 1 cells).
+struct TraceWarpArgs {
+  const std::uint8_t* codes = nullptr;
+  const Slot* slots = nullptr;
+  const std::uint64_t* dir_at = nullptr;  ///< per slot: offset (words) of its direction words
+  const std::uint64_t* ops_at = nullptr;  ///< per slot: offset (bytes) of its ops
+  std::uint32_t* dirs = nullptr;
+  Cell2* bufs = nullptr;                  ///< boundary rows: H and F (int32 bits)
+  char* ops = nullptr;
+  TraceResult* out = nullptr;             ///< one per slot
+  std::int32_t num_slots = 0;
+  std::int32_t pad_code = 15;
+  std::int32_t open = 0, ext = 0;
+};
+
+/// Direction words of a window traced by a warp: a word per lane and
+/// wavefront step (n + 31 of them) per tile of kWarp * kTraceRows rows.
+GPUALIGN_HD std::uint64_t warp_trace_dir_words(int m, int n) {
+  const int tiles = m > 0 ? (m + kWarp * kTraceRows - 1) / (kWarp * kTraceRows) : 1;
+  return static_cast<std::uint64_t>(tiles) * static_cast<std::uint64_t>(n + kWarp - 1) * kWarp;
+}
+
 /// Where code `p` of a packed code stream lies, without a division: 4-bit
 /// DNA codes 8 a word, 8-bit protein codes 4 a word (powers of two).
 struct CodeWords {

@@ -217,35 +217,96 @@ inline std::uint64_t trace_group_bytes(const InterGroup& g, std::uint64_t ops_by
          kWarp * (sizeof(Slot) + sizeof(std::uint64_t) + sizeof(TraceResult)) + sizeof(InterGroup) + 8;
 }
 
-/// Traceback batches of a list of windows (only m and n of each are read):
-/// windows sorted by size into slots, slots into groups of 32, groups into
-/// batches of at most `cap` device bytes, `max_pairs` windows and
-/// `max_codes` codes.  Batches hold whole groups, so each batch's own
-/// make_trace_plan forms the same groups.  Windows with `skip` set are left
-/// out; empty ones, ones over `max_cells` cells or beyond 32-bit, and groups
-/// over `cap` (or beyond 32-bit once padded) go to `cpu`.  In the slots,
-/// job[0] is the window's index; offsets are left for the caller to stage.
+/// Layout of a warp-per-window traceback launch (trace_warp_agent.hpp):
+/// per slot (one window), its direction words, its ops and its boundary row
+/// (Slot::buf).
+struct WarpTracePlan {
+  std::vector<Slot> slots;
+  std::vector<std::uint64_t> dir_at;  ///< per slot, words
+  std::vector<std::uint64_t> ops_at;  ///< per slot, bytes
+  std::uint64_t dir_words = 0, ops_bytes = 0, buf_cells = 0;
+};
+
+inline WarpTracePlan make_warp_trace_plan(std::vector<Slot> slots) {
+  WarpTracePlan p;
+  p.slots = std::move(slots);
+  for (Slot& s : p.slots) {
+    p.dir_at.push_back(p.dir_words);
+    p.dir_words += warp_trace_dir_words(s.prob[0].m, s.prob[0].n);
+    p.ops_at.push_back(p.ops_bytes);
+    p.ops_bytes += static_cast<std::uint64_t>(s.prob[0].m) + static_cast<std::uint64_t>(s.prob[0].n);
+    s.buf = p.buf_cells;
+    p.buf_cells += static_cast<std::uint64_t>(s.prob[0].n) + 1;
+  }
+  return p;
+}
+
+/// Device bytes of one window traced by a warp: codes (staged, and as many
+/// again for its ops), direction words, boundary row, slot, offsets, result,
+/// and the alignment of the batch's buffers.
+inline std::uint64_t warp_trace_bytes(int m, int n) {
+  const std::uint64_t codes = static_cast<std::uint64_t>(m) + static_cast<std::uint64_t>(n);
+  return 2 * codes + warp_trace_dir_words(m, n) * 4 + (static_cast<std::uint64_t>(n) + 1) * sizeof(Cell2) +
+         sizeof(Slot) + 2 * sizeof(std::uint64_t) + sizeof(TraceResult) + 64;
+}
+
+/// Traceback batches of a list of windows (only m and n of each are read).
+/// Windows of at least `warp_min_cells` cells go to `warp_batches` (a warp
+/// each; sorted by size, at most `cap` device bytes, `max_pairs` windows and
+/// `max_codes` codes a batch); the others to `batches`: sorted by size into
+/// slots, slots into groups of 32, groups into batches within the same
+/// limits.  Batches hold whole groups, so each batch's own make_trace_plan
+/// forms the same groups.  Windows with `skip` set are left out; empty ones,
+/// ones over `max_cells` cells or beyond 32-bit, groups over `cap` (or
+/// beyond 32-bit once padded) and warp windows over `cap` go to `cpu`.  In
+/// the slots, job[0] is the window's index; offsets are left for the caller
+/// to stage.
 struct TraceBatches {
   std::vector<std::vector<Slot>> batches;
+  std::vector<std::vector<Slot>> warp_batches;
   std::vector<int> cpu;
 };
 
 inline TraceBatches plan_trace_batches(const std::vector<Job>& windows, const std::vector<char>& skip,
                                        const PlanScoring& scoring, int code_bits, std::uint64_t cap,
-                                       std::uint64_t max_cells, std::size_t max_pairs, std::uint64_t max_codes) {
+                                       std::uint64_t max_cells, std::size_t max_pairs, std::uint64_t max_codes,
+                                       std::uint64_t warp_min_cells = ~std::uint64_t{0}) {
   PlanScoring pg = scoring;
   pg.mode = kGlobal;
   TraceBatches out;
-  std::vector<int> order;
+  std::vector<int> order, warp_order;
   for (std::size_t k = 0; k < windows.size(); ++k) {
     if (skip[k]) continue;
     const Job& w = windows[k];
     const std::uint64_t cells = static_cast<std::uint64_t>(w.m) * static_cast<std::uint64_t>(w.n);
     if (w.m <= 0 || w.n <= 0 || cells > max_cells || !fits32(pg, w.m, w.n)) out.cpu.push_back(static_cast<int>(k));
+    else if (cells >= warp_min_cells) warp_order.push_back(static_cast<int>(k));
     else order.push_back(static_cast<int>(k));
   }
-  if (order.empty()) return out;
   const std::vector<int> bias(windows.size(), 0);
+  if (!warp_order.empty()) {
+    std::vector<Slot> batch;
+    std::uint64_t bytes = 0, codes = 0;
+    for (const Slot& s : make_slots(windows, warp_order, bias, 1)) {
+      const int m = s.prob[0].m, n = s.prob[0].n;
+      const std::uint64_t b = warp_trace_bytes(m, n), c = static_cast<std::uint64_t>(m) + static_cast<std::uint64_t>(n);
+      if (b + 16 * 256 > cap) {
+        out.cpu.push_back(s.job[0]);
+        continue;
+      }
+      if (!batch.empty() && (bytes + b > cap || batch.size() >= max_pairs || codes + c > max_codes)) {
+        out.warp_batches.push_back(std::move(batch));
+        batch.clear();
+        bytes = codes = 0;
+      }
+      if (batch.empty()) bytes = 16 * 256;
+      batch.push_back(s);
+      bytes += b;
+      codes += c;
+    }
+    if (!batch.empty()) out.warp_batches.push_back(std::move(batch));
+  }
+  if (order.empty()) return out;
   const std::vector<Slot> sorted = make_slots(windows, order, bias, 1);
   const InterPlan all = make_inter_plan(sorted, 1, code_bits);
   std::vector<Slot> batch;

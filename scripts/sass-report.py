@@ -155,6 +155,8 @@ def short_name(mangled):
         mode = {"0": "local", "1": "global", "2": "semi"}.get(m.group(3), m.group(3))
         kind = "group" if m.group(1) == "intra" and m.group(4) not in (None, "32") else m.group(1)
         return "%s %s %s" % (kind, "s16x2" if m.group(2) == "S16x2" else "i32", mode)
+    if "trace_warp_kernel" in mangled:
+        return "trace-w i32 global"
     if "trace_kernel" in mangled:
         return "trace i32 global"
     if "PackFunctor" in mangled:

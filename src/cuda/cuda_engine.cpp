@@ -4,12 +4,13 @@
 //   2. begin: the same pass on the reversed prefixes [0, qend) x [0, tend);
 //   3. CIGAR: a global alignment of the [begin, end) window, traced back.
 //      Windows up to CudaTuning::trace_max_cells cells whose direction codes
-//      fit the per-batch device budget (the same budget as the other batches) go to
-//      the traceback kernel: a thread per window, 4 bits per cell, windows
-//      sorted by size so a warp's are alike.  The path found must score the
-//      forward score, else that window is redone on the CPU (counted).  The
-//      other windows (empty, huge W2/W3 ones, groups over the budget) run
-//      on the CPU through the reference aligner, while the GPU batches run.
+//      fit the per-batch device budget (the same budget as the other batches)
+//      go to a traceback kernel, 4 bits per cell: a thread per window for
+//      small ones (sorted by size so a warp's are alike), a warp per window
+//      from CudaTuning::warp_trace_min_cells cells.  The path found must score
+//      the forward score, else that window is redone on the CPU (counted).
+//      The other windows (empty, huge W3 ones, over the budget) run on the CPU
+//      through the reference aligner, while the GPU batches run.
 // Pairs go to the inter-sequence kernel (a thread per slot) when short -- or,
 // with CudaTuning::short_groups, to the intra-sequence kernel's narrow
 // workers (kGroupLanes threads per slot) -- and to the intra-sequence kernel
@@ -54,8 +55,9 @@ struct Spec {
 };
 
 // Which kernel a batch runs: inter (a thread per slot), intra (warps per
-// slot), group (the intra kernel with narrow workers), trace (CIGAR windows).
-enum class Kind { inter, intra, group, trace };
+// slot), group (the intra kernel with narrow workers), trace (CIGAR windows,
+// a thread each), trace_warp (large CIGAR windows, a warp each).
+enum class Kind { inter, intra, group, trace, trace_warp };
 
 }  // namespace
 
@@ -208,7 +210,7 @@ struct CudaEngine::Impl {
     stats.kernel_ms += k;
     stats.device_ms += d;
     stats.device_cells += l.cells;
-    if (l.kind == Kind::trace) {
+    if (l.kind == Kind::trace || l.kind == Kind::trace_warp) {
       finish_trace(l);
       return;
     }
@@ -515,6 +517,83 @@ struct CudaEngine::Impl {
     l.busy = true;
   }
 
+  // Stages, uploads, launches and starts the download of one batch of large
+  // windows, a warp each (job[0] of each slot: the window index).
+  void submit_trace_warp(Lane& l, std::vector<kern::Slot> slots) {
+    finish(l);
+    l.kind = Kind::trace_warp;
+    l.sixteen = false;
+    l.jobs.clear();
+    l.workers.clear();
+    l.ignore.clear();
+    l.cells = 0;
+    std::uint64_t codes = 0;
+    const std::vector<int> window_of = kern::stage_trace_batch(slots, codes);
+    l.trace_k.assign(window_of.begin(), window_of.end());
+    for (const kern::Slot& s : slots)
+      l.cells += static_cast<std::uint64_t>(s.prob[0].m) * static_cast<std::uint64_t>(s.prob[0].n);
+    kern::WarpTracePlan wp = kern::make_warp_trace_plan(std::move(slots));
+    l.slots = wp.slots;
+    l.ops_at = wp.ops_at;
+
+    std::size_t off = 0;
+    auto place = [&](std::size_t bytes) {
+      const std::size_t at = off;
+      off = align_up(off + bytes);
+      return at;
+    };
+    const std::size_t n_slots = l.slots.size();
+    const std::size_t at_codes = place(codes);
+    const std::size_t at_slots = place(n_slots * sizeof(kern::Slot));
+    const std::size_t at_dir_at = place(n_slots * sizeof(std::uint64_t));
+    const std::size_t at_ops_at = place(n_slots * sizeof(std::uint64_t));
+    const std::size_t upload = off;
+    const std::size_t at_bufs = place(wp.buf_cells * sizeof(kern::Cell2));
+    const std::size_t at_dirs = place(wp.dir_words * 4);
+    const std::size_t at_res = place(n_slots * sizeof(kern::TraceResult));
+    const std::size_t at_ops = place(wp.ops_bytes);
+    const std::size_t down_bytes = at_ops - at_res + wp.ops_bytes;
+    l.ops_down_at = at_ops - at_res;
+
+    reserve(l, upload, down_bytes, off);
+
+    std::uint8_t* h = l.up.data();
+    for (const kern::Slot& s : l.slots) {
+      const Spec& w = (*t_windows)[l.trace_k[static_cast<std::size_t>(s.job[0])]];
+      std::memcpy(h + at_codes + s.q_off[0], w.q, static_cast<std::size_t>(w.m));
+      std::memcpy(h + at_codes + s.t_off[0], w.t, static_cast<std::size_t>(w.n));
+    }
+    std::memcpy(h + at_slots, l.slots.data(), n_slots * sizeof(kern::Slot));
+    std::memcpy(h + at_dir_at, wp.dir_at.data(), n_slots * sizeof(std::uint64_t));
+    std::memcpy(h + at_ops_at, wp.ops_at.data(), n_slots * sizeof(std::uint64_t));
+
+    std::uint8_t* d = static_cast<std::uint8_t*>(l.dev.data());
+    GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_begin, l.stream));
+    GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(d, h, upload, cudaMemcpyHostToDevice, l.stream));
+    // Poison results and paths: what the kernel failed to write cannot pass.
+    GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_res, 0x5A, down_bytes, l.stream));
+    kern::TraceWarpArgs a;
+    a.codes = d + at_codes;
+    a.slots = reinterpret_cast<const kern::Slot*>(d + at_slots);
+    a.dir_at = reinterpret_cast<const std::uint64_t*>(d + at_dir_at);
+    a.ops_at = reinterpret_cast<const std::uint64_t*>(d + at_ops_at);
+    a.dirs = reinterpret_cast<std::uint32_t*>(d + at_dirs);
+    a.bufs = reinterpret_cast<kern::Cell2*>(d + at_bufs);
+    a.ops = reinterpret_cast<char*>(d + at_ops);
+    a.out = reinterpret_cast<kern::TraceResult*>(d + at_res);
+    a.num_slots = static_cast<int>(n_slots);
+    a.pad_code = pad;
+    a.open = ps.open;
+    a.ext = ps.ext;
+    GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k0, l.stream));
+    kern::launch_trace_warp(a, static_cast<const std::int32_t*>(table.data()), l.stream);
+    GPUALIGN_CUDA_CHECK(cudaGetLastError());
+    GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k1, l.stream));
+    GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(l.down.data(), d + at_res, down_bytes, cudaMemcpyDeviceToHost, l.stream));
+    GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_end, l.stream));
+    l.busy = true;
+  }
+
   // Picks the windows the GPU traces and submits them in batches of whole
   // groups within the device budget; marks the rest for the CPU.  Returns
   // with the batches in flight (finish the lanes to collect them).
@@ -532,9 +611,14 @@ struct CudaEngine::Impl {
       skip[k] = on_cpu[k] != 0;  // failed earlier: nothing to trace
     }
     kern::TraceBatches tb = kern::plan_trace_batches(jobs, skip, ps, code_bits, budget(), tuning.trace_max_cells,
-                                                     kMaxBatchPairs, kMaxBatchCodes);
+                                                     kMaxBatchPairs, kMaxBatchCodes, tuning.warp_trace_min_cells);
     for (int k : tb.cpu) on_cpu[static_cast<std::size_t>(k)] = 1;
     stats.trace_cpu_pairs += tb.cpu.size();
+    for (std::vector<kern::Slot>& batch : tb.warp_batches) {  // largest first: the longest to run
+      Lane& l = lanes[next_lane];
+      next_lane = (next_lane + 1) % kStreams;
+      submit_trace_warp(l, std::move(batch));
+    }
     for (std::vector<kern::Slot>& batch : tb.batches) {
       Lane& l = lanes[next_lane];
       next_lane = (next_lane + 1) % kStreams;

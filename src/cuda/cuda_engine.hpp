@@ -42,13 +42,18 @@ struct CudaTuning {
   /// an H100 holds at once (~84,000).  Off until a GPU run compares the two
   /// (bench/cuda_engine_bench, rows ".../groups").
   bool short_groups = false;
-  /// Largest CIGAR window (cells) traced on the GPU, where one thread fills
-  /// and walks its direction codes (4 bits a cell).  A window at the default
-  /// is 64 MiB of codes and, by estimate, about a second of one GPU thread,
-  /// no faster than one CPU core running the reference: the GPU wins by
-  /// tracing thousands at once (W2's windows, up to ~1e8 cells).  Larger
-  /// windows (W3's ~2e8 cells, few of them) are traced on the CPU, all cores
-  /// at once, while the GPU batches run.
+  /// CIGAR windows of at least this many cells are traced a warp per
+  /// window (kernels/trace_warp_agent.hpp: the window's rows spread over the
+  /// 32 lanes in 256-row tiles, direction codes stored a coalesced line per
+  /// step); smaller ones a thread per window (trace_agent.hpp), many at once.
+  /// 0 sends every window to the warp kernel.
+  std::uint64_t warp_trace_min_cells = std::uint64_t{1} << 20;
+  /// Largest CIGAR window (cells) traced on the GPU; larger ones, and any
+  /// whose direction codes (half a byte a cell) do not fit the per-batch
+  /// device budget, are traced on the CPU (the reference, all cores) while
+  /// the GPU batches run.  The default keeps W3's windows (~2e8 cells, 20 of
+  /// them) on the CPU: one warp walks a window's 40-80 tiles one after the
+  /// other, by estimate ~1-2 s for the longest, no better than 16 cores.
   std::uint64_t trace_max_cells = std::uint64_t{128} << 20;
 };
 

@@ -53,6 +53,7 @@ struct Calls {
   long long launches = 0;  ///< kernel launches of every kind (packing included)
   long long inter = 0, intra = 0, trace = 0, pack = 0;
   long long intra_groups = 0;  ///< intra launches of narrow workers (kGroupLanes lanes)
+  long long trace_warp = 0;    ///< warp-per-window traceback launches
   long long mallocs = 0, copies = 0, syncs = 0;
   std::size_t live_device_bytes = 0, peak_device_bytes = 0;
 };
@@ -70,8 +71,8 @@ void enqueue(cudaStream_t stream, std::function<void()> work);
 bool device_range_ok(const void* p, std::size_t bytes);
 
 /// Counts a call of `name` (a runtime function, or a launch: "launch_inter",
-/// "launch_intra", "launch_trace", "pack_inter_device"); true when this call
-/// is the one Config::fail_call / fail_at names.
+/// "launch_intra", "launch_trace", "launch_trace_warp", "pack_inter_device");
+/// true when this call is the one Config::fail_call / fail_at names.
 bool fail_now(const char* name);
 
 /// Makes the next cudaGetLastError() return `e` (a launch the fake refused).

@@ -12,6 +12,7 @@
 #include "intra_agent.hpp"
 #include "launch.hpp"
 #include "trace_agent.hpp"
+#include "trace_warp_agent.hpp"
 #include "warp_emulator.hpp"
 
 namespace gpualign::kern {
@@ -101,6 +102,20 @@ void launch_trace(const TraceArgs& a, const std::int32_t* d_table, int /*sm_coun
   ++fake::calls().trace;
   fake::enqueue(stream, [a, d_table] {
     for (int t = 0; t < rounded_to_warps(a.num_slots); ++t) trace_thread<kTraceRows>(a, t, d_table);
+  });
+}
+
+void launch_trace_warp(const TraceWarpArgs& a, const std::int32_t* d_table, cudaStream_t stream) {
+  if (a.num_slots <= 0) return;
+  const auto n = static_cast<std::size_t>(a.num_slots);
+  const bool ok = table_ok(d_table, kTableCells) && fake::device_range_ok(a.slots, n * sizeof(Slot)) &&
+                  fake::device_range_ok(a.dir_at, n * sizeof(std::uint64_t)) &&
+                  fake::device_range_ok(a.ops_at, n * sizeof(std::uint64_t)) &&
+                  fake::device_range_ok(a.out, n * sizeof(TraceResult));
+  if (refuse("launch_trace_warp", ok)) return;
+  ++fake::calls().trace_warp;
+  fake::enqueue(stream, [a, d_table] {
+    test::WarpEmulator::run(a.num_slots, [&](int wi) { trace_warp<test::WarpEmulator::Warp>(a, wi, d_table); });
   });
 }
 

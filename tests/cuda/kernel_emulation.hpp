@@ -15,6 +15,7 @@
 #include "intra_agent.hpp"
 #include "plan.hpp"
 #include "trace_agent.hpp"
+#include "trace_warp_agent.hpp"
 #include "warp_emulator.hpp"
 
 namespace gpualign::test {
@@ -173,6 +174,7 @@ struct TraceLimits {
   std::uint64_t max_cells = std::uint64_t{16} << 20;  ///< per window
   std::size_t max_pairs = 16384;
   std::uint64_t max_codes = std::uint64_t{64} << 20;
+  std::uint64_t warp_min_cells = ~std::uint64_t{0};   ///< windows this large: a warp each (never by default)
 };
 
 inline std::vector<EmulatedTrace> emulate_trace(std::span<const SequencePair> pairs, const ScoringScheme& s,
@@ -187,9 +189,50 @@ inline std::vector<EmulatedTrace> emulate_trace(std::span<const SequencePair> pa
     windows[i].n = static_cast<int>(pairs[i].target.size());
   }
   kern::TraceBatches tb = kern::plan_trace_batches(windows, std::vector<char>(pairs.size(), 0), ps, code_bits, lim.cap,
-                                                   lim.max_cells, lim.max_pairs, lim.max_codes);
-  if (batches_out) *batches_out = static_cast<int>(tb.batches.size());
+                                                   lim.max_cells, lim.max_pairs, lim.max_codes, lim.warp_min_cells);
+  if (batches_out) *batches_out = static_cast<int>(tb.batches.size() + tb.warp_batches.size());
   std::vector<EmulatedTrace> res(pairs.size());
+  auto collect = [&](const kern::Slot& sl, const std::vector<int>& window_of, const kern::TraceResult& out,
+                     const char* ops) {
+    EmulatedTrace& r = res[static_cast<std::size_t>(window_of[static_cast<std::size_t>(sl.job[0])])];
+    r.on_gpu = true;
+    r.score = out.score;
+    const long long len = out.len;
+    r.path_ok = len >= 0 && len <= static_cast<long long>(sl.prob[0].m) + sl.prob[0].n;
+    if (!r.path_ok) return;
+    for (long long k = len - 1; k >= 0; --k) r.cigar.push(ops[k]);
+  };
+  for (std::vector<kern::Slot>& batch : tb.warp_batches) {
+    std::uint64_t ncodes = 0;
+    const std::vector<int> window_of = kern::stage_trace_batch(batch, ncodes);
+    std::vector<std::uint8_t> codes(ncodes);
+    for (const kern::Slot& sl : batch) {
+      const SequencePair& p = pairs[static_cast<std::size_t>(window_of[static_cast<std::size_t>(sl.job[0])])];
+      std::copy(p.query.begin(), p.query.end(), codes.begin() + static_cast<std::ptrdiff_t>(sl.q_off[0]));
+      std::copy(p.target.begin(), p.target.end(), codes.begin() + static_cast<std::ptrdiff_t>(sl.t_off[0]));
+    }
+    const kern::WarpTracePlan plan = kern::make_warp_trace_plan(std::move(batch));
+    std::vector<kern::Cell2> bufs(plan.buf_cells, kern::Cell2{0xDEADBEEFu, 0xDEADBEEFu});
+    std::vector<std::uint32_t> dirs(plan.dir_words, 0xA5A5A5A5u);
+    std::vector<char> ops(plan.ops_bytes, '?');
+    std::vector<kern::TraceResult> out(plan.slots.size(), kern::TraceResult{-7, -7});
+    kern::TraceWarpArgs a;
+    a.codes = codes.data();
+    a.slots = plan.slots.data();
+    a.dir_at = plan.dir_at.data();
+    a.ops_at = plan.ops_at.data();
+    a.dirs = dirs.data();
+    a.bufs = bufs.data();
+    a.ops = ops.data();
+    a.out = out.data();
+    a.num_slots = static_cast<int>(plan.slots.size());
+    a.pad_code = pad;
+    a.open = ps.open;
+    a.ext = ps.ext;
+    WarpEmulator::run(a.num_slots, [&](int wi) { kern::trace_warp<WarpEmulator::Warp>(a, wi, tab.data()); });
+    for (std::size_t i = 0; i < plan.slots.size(); ++i)
+      collect(plan.slots[i], window_of, out[i], ops.data() + plan.ops_at[i]);
+  }
   for (std::vector<kern::Slot>& batch : tb.batches) {
     std::uint64_t ncodes = 0;
     const std::vector<int> window_of = kern::stage_trace_batch(batch, ncodes);
@@ -223,16 +266,8 @@ inline std::vector<EmulatedTrace> emulate_trace(std::span<const SequencePair> pa
     a.ext = ps.ext;
     const int threads = (a.num_slots + kern::kWarp - 1) / kern::kWarp * kern::kWarp;
     for (int t = 0; t < threads; ++t) kern::trace_thread(a, t, tab.data());
-    for (std::size_t i = 0; i < plan.inter.slots.size(); ++i) {
-      const kern::Slot& sl = plan.inter.slots[i];
-      EmulatedTrace& r = res[static_cast<std::size_t>(window_of[static_cast<std::size_t>(sl.job[0])])];
-      r.on_gpu = true;
-      r.score = out[i].score;
-      const long long len = out[i].len;
-      r.path_ok = len >= 0 && len <= static_cast<long long>(sl.prob[0].m) + sl.prob[0].n;
-      if (!r.path_ok) continue;
-      for (long long k = len - 1; k >= 0; --k) r.cigar.push(ops[plan.ops_at[i] + static_cast<std::uint64_t>(k)]);
-    }
+    for (std::size_t i = 0; i < plan.inter.slots.size(); ++i)
+      collect(plan.inter.slots[i], window_of, out[i], ops.data() + plan.ops_at[i]);
   }
   return res;
 }

@@ -211,6 +211,38 @@ TEST_F(CudaEngineEmulated, WindowsOverTheCellCapTracedOnTheCpu) {
   }
 }
 
+TEST_F(CudaEngineEmulated, LargeWindowsTracedAWarpEach) {
+  // From 4,000 cells a window is traced by a warp (the default threshold,
+  // ~1e6 cells, is too large to emulate); smaller ones a thread each.  In
+  // global mode the windows are the whole pairs: both kernels run.
+  cuda::CudaTuning t;
+  t.warp_trace_min_cells = 4000;
+  auto e = std::make_unique<cuda::CudaEngine>(t);
+  ASSERT_TRUE(e->available());
+  const Batch b = make_batch(43, Alphabet::dna,
+                             {{20, 30}, {40, 60}, {70, 90}, {90, 100}, {200, 260}, {300, 400}, {257, 300}, {1, 5000}});
+  for (AlignMode m : kModes) {
+    check_gpu_cigars(*e, b.pairs, ScoringScheme::dna(), m, m == AlignMode::global);
+    expect_device_used(*e);
+  }
+  EXPECT_GT(fake::calls().trace_warp, 0);
+  EXPECT_GT(fake::calls().trace, 0);
+  const Batch p = make_batch(44, Alphabet::protein, {{100, 120}, {280, 260}, {30, 40}});
+  check_gpu_cigars(*e, p.pairs, ScoringScheme::protein(), AlignMode::global, true);
+
+  // A failed launch is an error naming the call; the next call is exact.
+  // (Calls are counted from the test's start: fail the next one.)
+  fake::fail("launch_trace_warp", static_cast<int>(fake::calls().trace_warp) + 1, cudaErrorLaunchFailure);
+  try {
+    e->align(b.pairs, ScoringScheme::dna(), AlignOptions{AlignMode::global, AlignOutput::cigar});
+    ADD_FAILURE() << "no error from a failing warp traceback launch";
+  } catch (const Error& err) {
+    EXPECT_NE(std::string(err.what()).find("cudaGetLastError"), std::string::npos) << err.what();
+  }
+  fake::config().fail_at = 0;
+  check_gpu_cigars(*e, b.pairs, ScoringScheme::dna(), AlignMode::global, true);
+}
+
 TEST_F(CudaEngineEmulated, SmallDeviceSplitsBatchesWithinItsMemory) {
   // 48 MiB: a 16 MiB budget per batch; 2,000 W1 pairs need several batches.
   fake::config().total_bytes = std::size_t{48} << 20;

@@ -130,9 +130,34 @@ TEST(CudaEngineGpu, TracebackMixedSizesAndEdges) {
 
 TEST(CudaEngineGpu, TracebackLargeWindowsOnTheGpu) {
   GPU_ENGINE_OR_SKIP(e);
-  // W2-sized windows (~3.5e7 cells), under the default cap: a GPU thread each.
+  // W2-sized windows (~3.5e7 cells), under the default cap: a GPU warp each.
   const Batch b = make_batch(25, Alphabet::dna, {{5800, 6400}, {6000, 6100}, {3000, 7000}});
   check_gpu_cigars(*e, b.pairs, ScoringScheme::dna(), AlignMode::local, true);
+  // The same with a thread each (the other traceback kernel).
+  cuda::CudaTuning threads;
+  threads.warp_trace_min_cells = ~std::uint64_t{0};
+  cuda::CudaEngine t(threads);
+  check_gpu_cigars(t, b.pairs, ScoringScheme::dna(), AlignMode::local, true);
+}
+
+TEST(CudaEngineGpu, TracebackEveryWindowAWarp) {
+  GPU_ENGINE_OR_SKIP(probe);
+  // Windows around the 256-row tile, the strip and the 32-column chunk, and
+  // random ones, all on the warp-per-window kernel.
+  cuda::CudaTuning warps;
+  warps.warp_trace_min_cells = 0;
+  cuda::CudaEngine e(warps);
+  std::mt19937 rng(26);
+  std::vector<std::pair<int, int>> dims = {{1, 1},     {1, 40},    {40, 1},    {8, 8},     {31, 33},
+                                           {255, 257}, {256, 256}, {257, 255}, {513, 100}, {100, 513}};
+  for (int i = 0; i < 200; ++i) {
+    const int m = 20 + static_cast<int>(rng() % 1500);
+    dims.push_back({m, m + static_cast<int>(rng() % (m + 1))});
+  }
+  const Batch b = make_batch(26, Alphabet::dna, dims);
+  for (AlignMode m : kModes) check_gpu_cigars(e, b.pairs, ScoringScheme::dna(), m, false);
+  const Batch p = make_batch(27, Alphabet::protein, dims);
+  check_gpu_cigars(e, p.pairs, ScoringScheme::protein(), AlignMode::local, false);
 }
 
 }  // namespace

@@ -337,8 +337,9 @@ std::vector<std::pair<int, int>> trace_dims(std::uint32_t seed) {
   return d;
 }
 
-void expect_trace_matches(std::span<const SequencePair> windows, const ScoringScheme& s, const std::string& what) {
-  const auto got = test::emulate_trace(windows, s);
+void expect_trace_matches(std::span<const SequencePair> windows, const ScoringScheme& s, const std::string& what,
+                          const test::TraceLimits& lim = {}) {
+  const auto got = test::emulate_trace(windows, s, lim);
   ASSERT_EQ(got.size(), windows.size());
   for (std::size_t i = 0; i < windows.size(); ++i) {
     const Alignment ref = reference_align(windows[i], s, AlignOptions{AlignMode::global, AlignOutput::cigar});
@@ -505,6 +506,69 @@ TEST(TraceKernelCpu, WorkloadWindowsGiveReferenceCigars) {
 }
 
 // The per-cell function against the reference's rules written out directly.
+// --- traceback of large windows: a warp per window ------------------------------
+
+// Sizes around the 256-row tile, the 8-row strip and the 32-column chunk,
+// 1 x N and N x 1, windows of one to three tiles.
+std::vector<std::pair<int, int>> warp_trace_dims() {
+  return {{1, 1},     {1, 37},    {37, 1},    {1, 300},   {300, 1},   {8, 8},     {9, 8},
+          {31, 32},   {33, 33},   {63, 64},   {255, 257}, {256, 256}, {257, 255}, {300, 310},
+          {513, 100}, {100, 513}, {520, 540}, {64, 700},  {40, 45},   {200, 190}};
+}
+
+TEST(TraceKernelCpu, WarpPerWindowGivesReferenceCigars) {
+  test::TraceLimits lim;
+  lim.warp_min_cells = 0;  // every window a warp
+  std::uint32_t seed = 1201;
+  for (const TraceScoring& sc : trace_dna_scorings()) {
+    const Batch b = make_batch(seed, Alphabet::dna, warp_trace_dims());  // N and IUPAC codes in a third
+    expect_trace_matches(b.pairs, sc.s, sc.name + " (warp)", lim);
+    ++seed;
+  }
+  for (const TraceScoring& sc : trace_protein_scorings()) {
+    const Batch b = make_batch(seed, Alphabet::protein, warp_trace_dims());
+    expect_trace_matches(b.pairs, sc.s, sc.name + " (warp)", lim);
+    ++seed;
+  }
+}
+
+// Both traceback kernels in one plan: windows from 5,000 cells go to warps,
+// in batches cut by a small budget; a window whose direction codes alone
+// exceed the budget stays on the CPU.
+TEST(TraceKernelCpu, WarpAndThreadWindowsSplitByCellsAndBudget) {
+  std::vector<std::pair<int, int>> dims;
+  std::mt19937 rng(1301);
+  for (int i = 0; i < 60; ++i) {
+    const int m = 1 + static_cast<int>(rng() % 140);
+    dims.push_back({m, std::max(1, m + static_cast<int>(rng() % 41) - 20)});
+  }
+  dims.push_back({600, 650});  // ~200 KB of direction codes: over the budget
+  const Batch b = make_batch(1301, Alphabet::dna, dims);
+  const ScoringScheme s = ScoringScheme::dna();
+  test::TraceLimits lim;
+  lim.warp_min_cells = 5000;
+  lim.cap = 120 * 1024;
+  int batches = 0;
+  const auto got = test::emulate_trace(b.pairs, s, lim, &batches);
+  std::size_t warp_windows = 0;
+  for (std::size_t i = 0; i < b.pairs.size(); ++i) {
+    const std::size_t cells = b.pairs[i].query.size() * b.pairs[i].target.size();
+    SCOPED_TRACE("window " + std::to_string(i) + " " + std::to_string(b.pairs[i].query.size()) + "x" +
+                 std::to_string(b.pairs[i].target.size()));
+    if (i + 1 == b.pairs.size()) {
+      EXPECT_FALSE(got[i].on_gpu);
+      continue;
+    }
+    ASSERT_TRUE(got[i].on_gpu);
+    warp_windows += cells >= 5000;
+    const Alignment ref = reference_align(b.pairs[i], s, AlignOptions{AlignMode::global, AlignOutput::cigar});
+    EXPECT_EQ(got[i].score, ref.score);
+    EXPECT_EQ(got[i].cigar.to_string(), ref.cigar.to_string());
+  }
+  EXPECT_GE(warp_windows, 10u);
+  EXPECT_GE(batches, 3);
+}
+
 TEST(TraceKernelCpu, CellTieBreaksAreTheReferences) {
   std::mt19937 rng(5);
   std::uniform_int_distribution<int> v(-40, 40);

@@ -1,0 +1,190 @@
+#pragma once
+// Traceback agent for large windows: one warp computes the CIGAR of one
+// [begin, end) window (trace_agent.hpp takes the small ones, a thread each).
+//
+// Same recurrences, tie-breaks and walk back as trace_thread (trace_cell,
+// trace_step), laid out like the intra-sequence kernel: tiles of
+// kWarp * kTraceRows query rows; lane k keeps rows [8k, 8k + 8) of the tile
+// (H, E, query codes) and runs one column behind lane k - 1, receiving H and
+// F of the row above by a shuffle; lane 0 reads the previous tile's bottom
+// row (H, F) from the window's boundary row, 32 columns at a time, one chunk
+// ahead, and the warp writes this tile's bottom row back in place, 32 columns
+// at a time.  One warp owns the window and takes its tiles in order, so no
+// worker waits for another.
+//
+// Direction codes: at every wavefront step each lane stores one 32-bit word
+// (its 8 rows' 4-bit codes at the column it computed), the warp's 32 words
+// contiguous: word (tile, step s, lane k) at dirs[(tile * steps + s) * 32 + k]
+// with steps = n + 31, so every store of the forward pass is one coalesced
+// 128-byte line.  Cell (i, j) (1-based) is in tile (i-1) / 256, lane
+// ((i-1) % 256) / 8, bits 4 * ((i-1) % 8), step j - 1 + lane.  About half a
+// byte per cell, as for the thread-per-window kernel.
+//
+// Then lane 0 walks back from (m, n) alone (a dependent load per step); the
+// other lanes are done.
+
+#include <cstdint>
+
+#include "layout.hpp"
+#include "trace_agent.hpp"
+
+namespace gpualign::kern {
+
+/// The warp of window (slot) `wi`.  `tab`: the launch table's plain part.
+GPUALIGN_EXEC_CHECK_DISABLE
+template <class Warp>
+GPUALIGN_HD_TEMPLATE inline void trace_warp(const TraceWarpArgs& a, int wi, const std::int32_t* tab) {
+  constexpr int R = kTraceRows;
+  constexpr int kTile = kWarp * R;
+  const int lane = Warp::lane();
+  const Slot& slot = a.slots[wi];
+  const int m = slot.prob[0].m, n = slot.prob[0].n;
+  const int open = a.open, ext = a.ext, pad = a.pad_code;
+  const int tiles = m > 0 ? (m + kTile - 1) / kTile : 1;
+  const int steps = n + kWarp - 1;
+  const std::uint8_t* q = a.codes + slot.q_off[0];
+  const std::uint8_t* t = a.codes + slot.t_off[0];
+  std::uint32_t* dirs = a.dirs + a.dir_at[wi];
+  Cell2* buf = a.bufs + slot.buf;  // column j at buf[j]: H and F of the previous tile's bottom row
+
+  // H(m, n): on the boundary for an empty window, else from the lane that
+  // holds row m at column n.
+  int score = m == 0 ? gap_cost(n, open, ext) : n == 0 ? gap_cost(m, open, ext) : kTraceMinusInf;
+
+  int h[R], e[R], qo[R];
+  for (int tile = 0; tile < tiles; ++tile) {
+    const int row0 = tile * kTile + lane * R;
+GPUALIGN_UNROLL
+    for (int r = 0; r < R; ++r) {
+      const int p = row0 + r;
+      qo[r] = (p < m ? q[p] : pad) * kTableStride;
+      h[r] = gap_cost(p + 1, open, ext);  // H(i, 0)
+      e[r] = kTraceMinusInf;
+    }
+    int diag_top = gap_cost(row0, open, ext);  // H(row0, 0)
+    const bool first = tile == 0, last = tile == tiles - 1;
+    const int want = m - 1 - row0;  // register row of the window's last row, if this lane has it
+    std::uint32_t* dtile = dirs + static_cast<std::uint64_t>(tile) * static_cast<std::uint64_t>(steps) * kWarp;
+
+    // Chunk c of the row above the tile (lane l: column 32c + 1 + l).
+    std::uint32_t nxt_h = 0, nxt_f = 0, nxt_t = 0;
+    auto load_chunk = [&](int c) {
+      const int col = kWarp * c + 1 + lane;
+      if (col <= n) {
+        if (first) {
+          nxt_h = static_cast<std::uint32_t>(gap_cost(col, open, ext));
+          nxt_f = static_cast<std::uint32_t>(kTraceMinusInf);
+        } else {
+          nxt_h = Warp::load_cg(&buf[col].g);
+          nxt_f = Warp::load_cg(&buf[col].f);
+        }
+        nxt_t = t[col - 1];
+      } else {
+        nxt_h = nxt_f = static_cast<std::uint32_t>(kTraceMinusInf);
+        nxt_t = static_cast<std::uint32_t>(pad);
+      }
+    };
+    load_chunk(0);
+    std::uint32_t cur_h = 0, cur_f = 0, cur_t = 0;
+    std::uint32_t out_h = 0, out_f = 0, out_t = 0;
+    std::uint32_t keep_h = 0, keep_f = 0;
+    for (int s = 0; s < steps; ++s) {
+      const int sl = s & (kWarp - 1);
+      if (sl == 0) {
+        cur_h = nxt_h;
+        cur_f = nxt_f;
+        cur_t = nxt_t;
+        const int c = s / kWarp + 1;
+        if (kWarp * c < n) load_chunk(c);
+      }
+      std::uint32_t in_h = Warp::shfl_up(out_h, 1);
+      std::uint32_t in_f = Warp::shfl_up(out_f, 1);
+      std::uint32_t in_t = Warp::shfl_up(out_t, 1);
+      const std::uint32_t c_h = Warp::shfl(cur_h, sl);
+      const std::uint32_t c_f = Warp::shfl(cur_f, sl);
+      const std::uint32_t c_t = Warp::shfl(cur_t, sl);
+      if (lane == 0) {
+        in_h = c_h;
+        in_f = c_f;
+        in_t = c_t;
+      }
+      const int j = s - lane + 1;
+      std::uint32_t word = 0;
+      if (j >= 1 && j <= n) {
+        int h_up = static_cast<int>(in_h), f = static_cast<int>(in_f);
+        int diag = diag_top;
+        diag_top = h_up;
+        const int tcode = static_cast<int>(in_t);
+GPUALIGN_UNROLL
+        for (int r = 0; r < R; ++r) {
+          int hn;
+          const unsigned d = trace_cell(diag, h[r], h_up, tab[qo[r] + tcode] - open, open, ext, e[r], f, hn);
+          diag = h[r];
+          h[r] = hn;
+          h_up = hn;
+          word |= static_cast<std::uint32_t>(d) << (4 * r);
+        }
+        out_h = static_cast<std::uint32_t>(h_up);
+        out_f = static_cast<std::uint32_t>(f);
+        out_t = in_t;
+        if (j == n && want >= 0 && want < R) {
+GPUALIGN_UNROLL
+          for (int r = 0; r < R; ++r)
+            if (r == want) score = h[r];
+        }
+      }
+      dtile[static_cast<std::uint64_t>(s) * kWarp + lane] = word;
+      if (!last) {
+        // The tile's bottom row for the next tile, as in the intra kernel:
+        // lane 31's column jb kept by lane (jb - 1) % 32, stored 32 at a time.
+        const std::uint32_t b_h = Warp::shfl(out_h, kWarp - 1);
+        const std::uint32_t b_f = Warp::shfl(out_f, kWarp - 1);
+        const int jb = s - (kWarp - 1) + 1;
+        if (jb >= 1) {
+          if (lane == ((jb - 1) & (kWarp - 1))) {
+            keep_h = b_h;
+            keep_f = b_f;
+          }
+          if ((jb & (kWarp - 1)) == 0 || jb == n) {
+            const int col = ((jb - 1) & ~(kWarp - 1)) + 1 + lane;
+            if (col <= jb) {
+              Warp::store_cg(&buf[col].g, keep_h);
+              Warp::store_cg(&buf[col].f, keep_f);
+            }
+            Warp::threadfence();
+            Warp::syncwarp();
+          }
+        }
+      }
+    }
+  }
+  // The lane with row m at column n has the score; every lane's direction
+  // words are in memory before lane 0 reads them.
+  if (m > 0 && n > 0) score = static_cast<int>(Warp::shfl(static_cast<std::uint32_t>(score), ((m - 1) % kTile) / R));
+  Warp::threadfence();
+  Warp::syncwarp();
+  if (lane != 0) return;
+
+  char* out = a.ops + a.ops_at[wi];
+  int len = 0;
+  int i = m, j = n, state = 0;
+  while (i > 0 && j > 0) {
+    const int tile = (i - 1) / kTile, k = ((i - 1) % kTile) / R, r = (i - 1) % R;
+    const std::uint64_t at =
+        (static_cast<std::uint64_t>(tile) * static_cast<std::uint64_t>(steps) + static_cast<std::uint64_t>(j - 1 + k)) *
+            kWarp + static_cast<std::uint64_t>(k);
+    const unsigned d = (Warp::load_cg(&dirs[at]) >> (4 * r)) & 15u;
+    const int qi = i - 1, tj = j - 1;
+    const char op = trace_step(d, state, i, j);
+    if (op == '=') {
+      out[len++] = q[qi] == t[tj] ? '=' : 'X';
+    } else if (op != 0) {
+      out[len++] = op;
+    }
+  }
+  for (; i > 0; --i) out[len++] = 'I';
+  for (; j > 0; --j) out[len++] = 'D';
+  a.out[wi] = TraceResult{score, len};
+}
+
+}  // namespace gpualign::kern
