@@ -23,22 +23,34 @@ __device__ __forceinline__ void load_table(std::int32_t* tab, const std::int32_t
   __syncthreads();
 }
 
-template <class Ops, int kMode>
+// kAcgt instances take their scores from registers (recurrence.hpp) and
+// need no table.
+template <class Ops, int kMode, bool kAcgt>
 __global__ void __launch_bounds__(kBlockThreads) inter_kernel(InterArgs a, const std::int32_t* __restrict__ table) {
-  __shared__ std::int32_t tab[kTableWords];
-  load_table(tab, table);
-  inter_thread<Ops, kMode>(a, static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x), tab);
+  const int thread = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
+  if constexpr (kAcgt) {
+    inter_thread<Ops, kMode, true>(a, thread, nullptr);
+  } else {
+    __shared__ std::int32_t tab[kTableWords];
+    load_table(tab, table);
+    inter_thread<Ops, kMode, false>(a, thread, tab);
+  }
 }
 
-template <class Ops, int kMode, int W>
+template <class Ops, int kMode, int W, bool kAcgt>
 __global__ void __launch_bounds__(kBlockThreads) intra_kernel(IntraArgs a, const std::int32_t* __restrict__ table) {
-  __shared__ std::int32_t tab[kTableWords];
-  load_table(tab, table);
   const int thread = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
-  // Whole warps only (blockDim is a multiple of 32; the host pads the
-  // workers to whole warps): the workers of a warp share its shuffles.
-  if (thread / kWarp * (kWarp / W) >= a.num_workers) return;
-  intra_worker<Ops, kMode, DeviceWarp, W>(a, thread / W, tab);
+  if constexpr (kAcgt) {
+    if (thread / kWarp * (kWarp / W) >= a.num_workers) return;
+    intra_worker<Ops, kMode, DeviceWarp, W, true>(a, thread / W, nullptr);
+  } else {
+    __shared__ std::int32_t tab[kTableWords];
+    load_table(tab, table);
+    // Whole warps only (blockDim is a multiple of 32; the host pads the
+    // workers to whole warps): the workers of a warp share its shuffles.
+    if (thread / kWarp * (kWarp / W) >= a.num_workers) return;
+    intra_worker<Ops, kMode, DeviceWarp, W, false>(a, thread / W, tab);
+  }
 }
 
 // The traceback reads only the plain part of the table (s + open).
@@ -63,31 +75,44 @@ __global__ void __launch_bounds__(kBlockThreads) trace_warp_kernel(TraceWarpArgs
 using KernelInter = void (*)(InterArgs, const std::int32_t*);
 using KernelIntra = void (*)(IntraArgs, const std::int32_t*);
 
-KernelInter pick_inter(bool sixteen, int mode) {
-  if (sixteen) {
-    if (mode == kLocal) return inter_kernel<OpsS16x2, kLocal>;
-    if (mode == kGlobal) return inter_kernel<OpsS16x2, kGlobal>;
-    return inter_kernel<OpsS16x2, kSemiGlobal>;
+// Register scores (acgt) exist at 16-bit only; the engine never asks for
+// them at 32-bit.
+KernelInter pick_inter(bool sixteen, bool acgt, int mode) {
+  if (sixteen && acgt) {
+    if (mode == kLocal) return inter_kernel<OpsS16x2, kLocal, true>;
+    if (mode == kGlobal) return inter_kernel<OpsS16x2, kGlobal, true>;
+    return inter_kernel<OpsS16x2, kSemiGlobal, true>;
   }
-  if (mode == kLocal) return inter_kernel<OpsI32, kLocal>;
-  if (mode == kGlobal) return inter_kernel<OpsI32, kGlobal>;
-  return inter_kernel<OpsI32, kSemiGlobal>;
+  if (sixteen) {
+    if (mode == kLocal) return inter_kernel<OpsS16x2, kLocal, false>;
+    if (mode == kGlobal) return inter_kernel<OpsS16x2, kGlobal, false>;
+    return inter_kernel<OpsS16x2, kSemiGlobal, false>;
+  }
+  if (mode == kLocal) return inter_kernel<OpsI32, kLocal, false>;
+  if (mode == kGlobal) return inter_kernel<OpsI32, kGlobal, false>;
+  return inter_kernel<OpsI32, kSemiGlobal, false>;
 }
 
 template <int W>
-KernelIntra pick_intra_lanes(bool sixteen, int mode) {
-  if (sixteen) {
-    if (mode == kLocal) return intra_kernel<OpsS16x2, kLocal, W>;
-    if (mode == kGlobal) return intra_kernel<OpsS16x2, kGlobal, W>;
-    return intra_kernel<OpsS16x2, kSemiGlobal, W>;
+KernelIntra pick_intra_lanes(bool sixteen, bool acgt, int mode) {
+  if (sixteen && acgt) {
+    if (mode == kLocal) return intra_kernel<OpsS16x2, kLocal, W, true>;
+    if (mode == kGlobal) return intra_kernel<OpsS16x2, kGlobal, W, true>;
+    return intra_kernel<OpsS16x2, kSemiGlobal, W, true>;
   }
-  if (mode == kLocal) return intra_kernel<OpsI32, kLocal, W>;
-  if (mode == kGlobal) return intra_kernel<OpsI32, kGlobal, W>;
-  return intra_kernel<OpsI32, kSemiGlobal, W>;
+  if (sixteen) {
+    if (mode == kLocal) return intra_kernel<OpsS16x2, kLocal, W, false>;
+    if (mode == kGlobal) return intra_kernel<OpsS16x2, kGlobal, W, false>;
+    return intra_kernel<OpsS16x2, kSemiGlobal, W, false>;
+  }
+  if (mode == kLocal) return intra_kernel<OpsI32, kLocal, W, false>;
+  if (mode == kGlobal) return intra_kernel<OpsI32, kGlobal, W, false>;
+  return intra_kernel<OpsI32, kSemiGlobal, W, false>;
 }
 
-KernelIntra pick_intra(bool sixteen, int mode, int lanes) {
-  return lanes == kWarp ? pick_intra_lanes<kWarp>(sixteen, mode) : pick_intra_lanes<kGroupLanes>(sixteen, mode);
+KernelIntra pick_intra(bool sixteen, bool acgt, int mode, int lanes) {
+  return lanes == kWarp ? pick_intra_lanes<kWarp>(sixteen, acgt, mode)
+                        : pick_intra_lanes<kGroupLanes>(sixteen, acgt, mode);
 }
 
 struct PackFunctor {
@@ -104,18 +129,19 @@ struct PackFunctor {
 
 }  // namespace
 
-void launch_inter(const InterArgs& a, bool sixteen, int mode, const std::int32_t* d_table, cudaStream_t stream) {
+void launch_inter(const InterArgs& a, bool sixteen, bool acgt, int mode, const std::int32_t* d_table,
+                  cudaStream_t stream) {
   if (a.num_slots <= 0) return;
   const int blocks = (a.num_slots + kBlockThreads - 1) / kBlockThreads;
-  pick_inter(sixteen, mode)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
+  pick_inter(sixteen, acgt, mode)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
 }
 
-void launch_intra(const IntraArgs& a, int lanes, bool sixteen, int mode, const std::int32_t* d_table,
+void launch_intra(const IntraArgs& a, int lanes, bool sixteen, bool acgt, int mode, const std::int32_t* d_table,
                   cudaStream_t stream) {
   if (a.num_workers <= 0) return;
   const long long threads = static_cast<long long>(a.num_workers) * lanes;
   const int blocks = static_cast<int>((threads + kBlockThreads - 1) / kBlockThreads);
-  pick_intra(sixteen, mode, lanes)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
+  pick_intra(sixteen, acgt, mode, lanes)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
 }
 
 void launch_trace(const TraceArgs& a, const std::int32_t* d_table, int sm_count, cudaStream_t stream) {
@@ -133,9 +159,9 @@ void launch_trace_warp(const TraceWarpArgs& a, const std::int32_t* d_table, cuda
   trace_warp_kernel<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
 }
 
-int intra_blocks_per_sm(bool sixteen, int mode) {
+int intra_blocks_per_sm(bool sixteen, bool acgt, int mode) {
   int blocks = 0;
-  if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, pick_intra(sixteen, mode, kWarp), kBlockThreads, 0) !=
+  if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, pick_intra(sixteen, acgt, mode, kWarp), kBlockThreads, 0) !=
       cudaSuccess)
     return 0;
   return blocks;

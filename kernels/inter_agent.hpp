@@ -14,7 +14,9 @@
 
 namespace gpualign::kern {
 
-template <class Ops, int kMode>
+/// kAcgt: substitution scores from registers (16-bit slots of A, C, G, T
+/// only, recurrence.hpp "substitution scores from registers").
+template <class Ops, int kMode, bool kAcgt = false>
 GPUALIGN_HD_TEMPLATE inline void inter_thread(const InterArgs& a, int slot_index, const std::int32_t* tab) {
   constexpr int R = kInterRows;
   constexpr int L = Ops::kLanes;
@@ -43,10 +45,12 @@ GPUALIGN_HD_TEMPLATE inline void inter_thread(const InterArgs& a, int slot_index
 GPUALIGN_UNROLL
     for (int r = 0; r < R; ++r) {
       const int p = row0 + r;
+      if constexpr (kAcgt) st.qo[0][r] = 0;
 GPUALIGN_UNROLL
       for (int h = 0; h < L; ++h) {
         const std::uint32_t word = qw[(static_cast<std::uint64_t>(cw.word(p)) * L + h) * kWarp];
-        st.qo[h][r] = table_row<Ops>(cw.code(word, p), h);
+        if constexpr (kAcgt) st.qo[0][r] |= static_cast<int>(acgt_row_sel(cw.code(word, p)) << (8 * h));
+        else st.qo[h][r] = table_row<Ops>(cw.code(word, p), h);
       }
       const int c = boundary_col0(mode, p + 1, open, ext) - open;
       st.g[r] = Ops::make(c + pr[0].bias, c + pr[1].bias);
@@ -79,8 +83,9 @@ GPUALIGN_UNROLL
           if (w + 1 < grp.t_wpl) tnext[h] = load_tword(w + 1, h);
         }
       }
-      const int t0 = cw.code(tword[0], p);
+      int t0 = cw.code(tword[0], p);
       const int t1 = L == 2 ? cw.code(tword[1], p) : 0;
+      if constexpr (kAcgt) t0 = static_cast<int>(acgt_col_sel(t0) | (acgt_col_sel(t1) << 8));
       V g, f;
       if (first) {
         const int c = boundary_row0(mode, j, open, ext) - open;
@@ -91,7 +96,7 @@ GPUALIGN_UNROLL
         f = Ops::from_bits(cell_next.f);
         if (j < grp.cols) cell_next = scratch[static_cast<std::uint64_t>(j + 1) * kWarp];
       }
-      strip_column<Ops, R, kMode == kLocal>(st, g, f, t0, t1, tab, vopen, neg_ext, floor);
+      strip_column<Ops, R, kMode == kLocal, kAcgt>(st, g, f, t0, t1, tab, vopen, neg_ext, floor, &a.sc);
       if (!last) scratch[static_cast<std::uint64_t>(j) * kWarp] = Cell2{Ops::bits(g), Ops::bits(f)};
       track_ends<Ops, R, kMode>(st, row0, j, pr, best, strip_best, runmax);
     }

@@ -36,7 +36,7 @@ namespace gpualign::kern {
 inline constexpr long long kSpinLimit = 1ll << 30;
 
 GPUALIGN_EXEC_CHECK_DISABLE
-template <class Ops, int kMode, class Warp, int W = kWarp>
+template <class Ops, int kMode, class Warp, int W = kWarp, bool kAcgt = false>
 GPUALIGN_HD_TEMPLATE inline void intra_worker(const IntraArgs& a, int wid, const std::int32_t* tab) {
   static_assert(W == kWarp || W == kGroupLanes, "a worker is a warp or a group of kGroupLanes lanes");
   constexpr int R = kIntraRows;
@@ -71,10 +71,12 @@ GPUALIGN_HD_TEMPLATE inline void intra_worker(const IntraArgs& a, int wid, const
 GPUALIGN_UNROLL
     for (int r = 0; r < R; ++r) {
       const int p = row0 + r;
+      if constexpr (kAcgt) st.qo[0][r] = 0;
 GPUALIGN_UNROLL
       for (int h = 0; h < L; ++h) {
         const int code = active && p < pr[h].m ? a.codes[slot.q_off[h] + static_cast<std::uint64_t>(p)] : pad;
-        st.qo[h][r] = table_row<Ops>(code, h);
+        if constexpr (kAcgt) st.qo[0][r] |= static_cast<int>(acgt_row_sel(code) << (8 * h));
+        else st.qo[h][r] = table_row<Ops>(code, h);
       }
       const int c = boundary_col0(mode, p + 1, open, ext) - open;
       st.g[r] = Ops::make(c + pr[0].bias, c + pr[1].bias);
@@ -122,16 +124,17 @@ GPUALIGN_UNROLL
           nxt_g = Warp::load_cg(&buf[col].g);
           nxt_f = Warp::load_cg(&buf[col].f);
         }
+        // The column's codes (a byte each), or in ACGT launches its selector bytes.
         std::uint32_t t = 0;
 GPUALIGN_UNROLL
         for (int h = 0; h < L; ++h) {
           const int code = col - 1 < pr[h].n ? a.codes[slot.t_off[h] + static_cast<std::uint64_t>(col - 1)] : pad;
-          t |= static_cast<std::uint32_t>(code) << (8 * h);
+          t |= (kAcgt ? acgt_col_sel(code) : static_cast<std::uint32_t>(code)) << (8 * h);
         }
         nxt_t = t;
       } else {
         nxt_g = nxt_f = Ops::bits(sentinel);
-        nxt_t = static_cast<std::uint32_t>(pad) | (static_cast<std::uint32_t>(pad) << 8);
+        nxt_t = kAcgt ? 0x8888u : static_cast<std::uint32_t>(pad) | (static_cast<std::uint32_t>(pad) << 8);
       }
     };
 
@@ -163,8 +166,9 @@ GPUALIGN_UNROLL
       const int j = s - gl + 1;
       if (active && j >= 1 && j <= cols) {
         V g = Ops::from_bits(in_g), f = Ops::from_bits(in_f);
-        strip_column<Ops, R, kMode == kLocal>(st, g, f, static_cast<int>(in_t & 0xFFu),
-                                              static_cast<int>((in_t >> 8) & 0xFFu), tab, vopen, neg_ext, floor);
+        strip_column<Ops, R, kMode == kLocal, kAcgt>(st, g, f, static_cast<int>(kAcgt ? in_t : in_t & 0xFFu),
+                                                     static_cast<int>((in_t >> 8) & 0xFFu), tab, vopen, neg_ext,
+                                                     floor, &a.sc);
         out_g = Ops::bits(g);
         out_f = Ops::bits(f);
         out_t = in_t;

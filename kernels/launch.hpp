@@ -14,17 +14,21 @@ namespace gpualign::kern {
 /// Threads per block of every kernel.
 inline constexpr int kBlockThreads = 128;
 
-/// Launches the inter-sequence kernel over a.num_slots threads.
-void launch_inter(const InterArgs& a, bool sixteen, int mode, const std::int32_t* d_table, cudaStream_t stream);
+/// Launches the inter-sequence kernel over a.num_slots threads.  `acgt`
+/// (16-bit only): the instance that takes substitution scores from
+/// registers (a.sc.v_sub_*; slots of A, C, G, T only).
+void launch_inter(const InterArgs& a, bool sixteen, bool acgt, int mode, const std::int32_t* d_table,
+                  cudaStream_t stream);
 
 /// Launches the intra-sequence kernel for a.num_workers workers of `lanes`
-/// lanes each (kWarp, or kGroupLanes with the count padded to whole warps).
-void launch_intra(const IntraArgs& a, int lanes, bool sixteen, int mode, const std::int32_t* d_table,
+/// lanes each (kWarp, or kGroupLanes with the count padded to whole warps);
+/// `acgt` as for launch_inter.
+void launch_intra(const IntraArgs& a, int lanes, bool sixteen, bool acgt, int mode, const std::int32_t* d_table,
                   cudaStream_t stream);
 
 /// Resident blocks per multiprocessor of the whole-warp intra kernel (for
 /// the worker capacity that keeps every launch co-resident).
-int intra_blocks_per_sm(bool sixteen, int mode);
+int intra_blocks_per_sm(bool sixteen, bool acgt, int mode);
 
 /// Launches the traceback kernel over a.num_slots threads (one window each);
 /// `d_table` is the launch table (its plain s + open part is read).  Blocks

@@ -76,6 +76,31 @@ GPUALIGN_HD std::uint32_t addmax(std::uint32_t a, std::uint32_t b, std::uint32_t
 #endif
 }
 
+// Byte permute with sign replication (PTX prmt.b32, default mode): byte k
+// of the result is byte (sel >> 4k) & 7 of the pair {b, a} (a holds bytes
+// 0-3, b bytes 4-7) or, when bit 3 of that nibble is set, that byte's sign
+// bit copied to all 8 bits.  (__byte_perm ignores bit 3, hence the PTX.)
+GPUALIGN_HD std::uint32_t emu_prmt(std::uint32_t a, std::uint32_t b, std::uint32_t sel) {
+  const std::uint64_t src = static_cast<std::uint64_t>(a) | (static_cast<std::uint64_t>(b) << 32);
+  std::uint32_t r = 0;
+  for (int k = 0; k < 4; ++k) {
+    const unsigned n = (sel >> (4 * k)) & 15u;
+    std::uint32_t byte = static_cast<std::uint32_t>(src >> (8 * (n & 7u))) & 0xFFu;
+    if (n & 8u) byte = (byte & 0x80u) ? 0xFFu : 0u;
+    r |= byte << (8 * k);
+  }
+  return r;
+}
+GPUALIGN_HD std::uint32_t prmt(std::uint32_t a, std::uint32_t b, std::uint32_t sel) {
+#if defined(__CUDA_ARCH__)
+  std::uint32_t r;
+  asm("prmt.b32 %0, %1, %2, %3;" : "=r"(r) : "r"(a), "r"(b), "r"(sel));
+  return r;
+#else
+  return emu_prmt(a, b, sel);
+#endif
+}
+
 /// Plain 32-bit scores: one problem per register.
 struct OpsI32 {
   using V = std::int32_t;

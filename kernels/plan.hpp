@@ -29,6 +29,10 @@ struct PlanScoring {
   int open = 0, ext = 0;
   int max_sub = 0;  ///< largest substitution score
   int min_sub = 0;  ///< smallest substitution score, pad included (< 0)
+  /// The scheme has register scores (acgt_scores): s + open of q ^ t.  Set
+  /// with set_acgt, which also lowers min_sub to the padding's score there.
+  bool acgt = false;
+  int acgt_v[4] = {0, 0, 0, 0};
 };
 
 /// Lowest true value any candidate of an m x n problem can take (see recurrence.hpp).
@@ -82,6 +86,36 @@ inline bool fits32(const PlanScoring& s, long long m, long long n) {
   return -low < (1LL << 28) && high < (1LL << 28) && m < (1LL << 30) && n < (1LL << 30);
 }
 
+/// The register scores of a DNA scheme (recurrence.hpp, "substitution
+/// scores from registers"): true, with v[x] = s(q, q ^ x) + open, when the
+/// scores of codes 0-3 depend on q ^ t only and every s + open fits a signed
+/// byte.  `matrix` is size x size; `dna` whether its alphabet is DNA.
+inline bool acgt_scores(bool dna, const std::vector<int>& matrix, int size, int open, int v[4]) {
+  if (!dna || size < 4) return false;
+  for (int x = 0; x < 4; ++x) {
+    v[x] = matrix[static_cast<std::size_t>(x)] + open;  // row 0: s(0, x)
+    if (v[x] < -128 || v[x] > 127) return false;
+  }
+  for (int q = 0; q < 4; ++q)
+    for (int t = 0; t < 4; ++t)
+      if (matrix[static_cast<std::size_t>(q * size + t)] + open != v[q ^ t]) return false;
+  return true;
+}
+
+/// Turns register scores on when the scheme has them.  Padding then scores
+/// -open or -open - 1 (recurrence.hpp), so min_sub is lowered to include it.
+inline void set_acgt(PlanScoring& s, bool dna, const std::vector<int>& matrix, int size) {
+  s.acgt = acgt_scores(dna, matrix, size, s.open, s.acgt_v);
+  if (s.acgt) s.min_sub = std::min(s.min_sub, -s.open - 1);
+}
+
+/// Whether a sequence's codes are all A, C, G, T (codes 0-3).
+inline bool all_acgt(const std::uint8_t* codes, std::size_t n) {
+  std::uint8_t any = 0;
+  for (std::size_t i = 0; i < n; ++i) any |= codes[i];
+  return (any & ~std::uint8_t{3}) == 0;
+}
+
 inline ScoreConsts make_consts(const PlanScoring& s, bool sixteen) {
   ScoreConsts c;
   c.open = s.open;
@@ -91,6 +125,10 @@ inline ScoreConsts make_consts(const PlanScoring& s, bool sixteen) {
   c.limit_g = sixteen ? limit_g16(s) : 0x7FFFFFFF;
   c.v_open = sixteen ? pk(s.open, s.open) : static_cast<std::uint32_t>(s.open);
   c.v_neg_ext = sixteen ? pk(-s.ext, -s.ext) : static_cast<std::uint32_t>(-s.ext);
+  if (s.acgt) {
+    c.v_sub_lo = pk(s.acgt_v[0], s.acgt_v[1]);
+    c.v_sub_hi = pk(s.acgt_v[2], s.acgt_v[3]);
+  }
   return c;
 }
 

@@ -55,7 +55,53 @@ struct ScoreConsts {
   /// built once on the host so that the column loop reads them as constant
   /// operands instead of rebuilding them from open and ext in every column.
   std::uint32_t v_open = 0, v_neg_ext = 0;
+  /// 16-bit ACGT launches (acgt_* below): s + open for q ^ t = 0, 1, 2, 3,
+  /// two per register (lo: 0 and 1, hi: 2 and 3).
+  std::uint32_t v_sub_lo = 0, v_sub_hi = 0;
 };
+
+// --- substitution scores from registers (16-bit DNA slots of A, C, G, T) ---
+//
+// When a DNA scheme scores A, C, G, T (codes 0-3) by q ^ t alone (match /
+// mismatch, or transitions / transversions: A^G = C^T = 2) and s + open fits
+// a signed byte, the four values V[x] = s(x) + open sit in two registers as
+// 16-bit halves, and one PRMT picks a packed cell-row's two scores: byte
+// selectors (2x, 2x + 1) for each half.  The selector is one LOP3 of a
+// per-row byte (2q, 2q + 1: nibbles of the query code, both problems of the
+// slot) and a per-column byte (2t, 2t), since (2q ^ 2t, (2q + 1) ^ 2t) =
+// (2x, 2x + 1).  Two instructions and no shared memory, against two table
+// loads, their address adds and an OR.
+//
+// Padding (rows past a query, columns past a target) sets bit 3 of its
+// nibbles, and the LOP3 keeps bit 3 if either side has it: PRMT then
+// replicates sign bits, so a padded cell scores s + open = 0 or -1 (each V
+// fits a signed byte, so both bytes of a value have its sign).  Padding only
+// needs a score <= 0 (padded cells then never beat the real cells they come
+// from; see the kernels' end tracking), i.e. a true score of -open or
+// -open - 1: the planner's lowest substitution score includes it.
+
+/// Per-row selector byte of query code `code` (padding: 0x88).
+GPUALIGN_HD std::uint32_t acgt_row_sel(int code) {
+  return code >= 0 && code < 4 ? static_cast<std::uint32_t>((2 * code) | ((2 * code + 1) << 4)) : 0x88u;
+}
+/// Per-column selector byte of target code `code` (padding: 0x88).
+GPUALIGN_HD std::uint32_t acgt_col_sel(int code) {
+  return code >= 0 && code < 4 ? static_cast<std::uint32_t>(2 * code) * 0x11u : 0x88u;
+}
+/// The PRMT selector of a cell-row: XOR of the byte selectors, bit 3 of a
+/// nibble set when either side's is (one LOP3).
+GPUALIGN_HD std::uint32_t acgt_pick(std::uint32_t row_sel, std::uint32_t col_sel) {
+#if defined(__CUDA_ARCH__)
+  // One LOP3: mask ? (row | col) : (row ^ col), truth table 0xBC.  Written
+  // in C++, the compiler narrows the masks to the 16 bits it knows are set
+  // and splits the expression into three instructions.
+  std::uint32_t r;
+  asm("lop3.b32 %0, %1, %2, %3, 0xBC;" : "=r"(r) : "r"(row_sel), "r"(col_sel), "r"(0x88888888u));
+  return r;
+#else
+  return ((row_sel ^ col_sel) & 0x77777777u) | ((row_sel | col_sel) & 0x88888888u);
+#endif
+}
 
 /// H(0, j) and H(i, 0) of the boundary (true values, not biased).
 GPUALIGN_HD int gap_cost(int k, int open, int ext) { return k == 0 ? 0 : -(open + (k - 1) * ext); }
@@ -87,7 +133,8 @@ struct Strip {
   V g[R];        // G of each row at the last processed column
   V e[R];        // E of each row
   V diag_top;    // G of the row above the strip, previous column
-  int qo[2][R];  // byte offsets of the table rows of the strip's query codes, per lane (table_row)
+  int qo[2][R];  // byte offsets of the table rows of the strip's query codes, per lane (table_row);
+                // ACGT launches: qo[0][r] the row's selector bytes (acgt_row_sel, problem h at byte h)
 };
 
 /// Byte offset of the table row of query code `code` for problem `h`: the
@@ -105,14 +152,18 @@ GPUALIGN_HD std::int32_t table_at(const std::int32_t* tab, int at) {
 }
 
 /// One column of a strip.  In: G and F of the row above at this column
-/// (g_io, f_io) and the target code of each packed problem (t0, t1).  Out:
-/// G and F of the strip's bottom row (the next strip's input).  `floor` is
-/// the stored 0 of local mode (the bias); unused otherwise.
-template <class Ops, int R, bool kIsLocal>
+/// (g_io, f_io) and the target code of each packed problem (t0, t1; in
+/// ACGT launches t0 is the column's selector bytes, acgt_col_sel of problem
+/// h at byte h, and the scores come from `sc`).  Out: G and F of the strip's
+/// bottom row (the next strip's input).  `floor` is the stored 0 of local
+/// mode (the bias); unused otherwise.
+template <class Ops, int R, bool kIsLocal, bool kAcgt = false>
 GPUALIGN_HD_TEMPLATE inline void strip_column(Strip<Ops, R>& st, typename Ops::V& g_io, typename Ops::V& f_io,
                                               int t0, int t1, const std::int32_t* tab, typename Ops::V open,
-                                              typename Ops::V neg_ext, typename Ops::V floor) {
+                                              typename Ops::V neg_ext, typename Ops::V floor,
+                                              const ScoreConsts* sc = nullptr) {
   using V = typename Ops::V;
+  static_assert(!kAcgt || Ops::kLanes == 2, "register scores are 16-bit halves");
   const int tb0 = static_cast<int>(sizeof(std::int32_t)) * t0, tb1 = static_cast<int>(sizeof(std::int32_t)) * t1;
   // Two passes.  The first computes, for every row, E and the diagonal
   // candidate G(i-1,j-1) + s + open, which need nothing from this column's
@@ -125,7 +176,10 @@ GPUALIGN_HD_TEMPLATE inline void strip_column(Strip<Ops, R>& st, typename Ops::V
 GPUALIGN_UNROLL
   for (int r = 0; r < R; ++r) {
     V s;
-    if constexpr (Ops::kLanes == 1) {
+    if constexpr (kAcgt) {
+      s = static_cast<V>(prmt(sc->v_sub_lo, sc->v_sub_hi,
+                              acgt_pick(static_cast<std::uint32_t>(st.qo[0][r]), static_cast<std::uint32_t>(t0))));
+    } else if constexpr (Ops::kLanes == 1) {
       s = static_cast<V>(table_at(tab, st.qo[0][r] + tb0));
     } else {
       s = static_cast<V>(table_at(tab, st.qo[0][r] + tb0)) | static_cast<V>(table_at(tab, st.qo[1][r] + tb1));

@@ -148,13 +148,15 @@ KINDS = ("dpx", "alu", "lds", "sts", "gmem", "shfl", "ctrl")
 
 def short_name(mangled):
     """inter/intra/group/trace x OpsI32/OpsS16x2 x mode, from the mangled
-    name (template arguments: Ops type, the mode as an int, and for the intra
-    kernel the lanes per worker: 32 is "intra", fewer "group")."""
-    m = re.search(r"(inter|intra)_kernelI.*?Ops(I32|S16x2)ELi(\d)E(?:Li(\d+)E)?", mangled)
+    name (template arguments: Ops type, the mode as an int, for the intra
+    kernel the lanes per worker -- 32 is "intra", fewer "group" -- and last
+    whether scores come from registers: "acgt")."""
+    m = re.search(r"(inter|intra)_kernelI.*?Ops(I32|S16x2)ELi(\d)E(?:Li(\d+)E)?(?:Lb([01])E)?", mangled)
     if m:
         mode = {"0": "local", "1": "global", "2": "semi"}.get(m.group(3), m.group(3))
         kind = "group" if m.group(1) == "intra" and m.group(4) not in (None, "32") else m.group(1)
-        return "%s %s %s" % (kind, "s16x2" if m.group(2) == "S16x2" else "i32", mode)
+        name = "%s %s %s" % (kind, "s16x2" if m.group(2) == "S16x2" else "i32", mode)
+        return name + " acgt" if m.group(5) == "1" else name
     if "trace_warp_kernel" in mangled:
         return "trace-w i32 global"
     if "trace_kernel" in mangled:
@@ -429,7 +431,7 @@ def main():
 
     names = sorted((short_name(n), n) for n in funcs if short_name(n))
     print("per kernel (sm_90, %d threads/block; occupancy = resident warps of 64, from registers and smem)" % block)
-    print("%-18s %4s %5s %9s %6s %9s %5s %5s %5s %9s" % ("kernel", "regs", "stack", "spill", "smem",
+    print("%-23s %4s %5s %9s %6s %9s %5s %5s %5s %9s" % ("kernel", "regs", "stack", "spill", "smem",
                                                         "warps/SM", "dpx", "iadd", "imnx3", "loop/dpx"))
     for short, n in names:
         r = res.get(n, {})
@@ -441,14 +443,15 @@ def main():
         if hl:
             body = range(hl[0], hl[1] + 1)
             loop_s = "%d/%d" % (len(body), sum(is_dpx(ins[k].op) for k in body))
-        print("%-18s %4d %5d %4d/%-4d %6d %3d %3d%% %5d %5d %5d %9s" % (
+        print("%-23s %4d %5d %4d/%-4d %6d %3d %3d%% %5d %5d %5d %9s" % (
             short, r.get("regs", 0), r.get("stack", 0), r.get("spill_st", 0), r.get("spill_ld", 0),
             r.get("smem", 0), warps, round(100 * warps / MAX_WARPS_PER_SM), sum(c.values()),
             c.get("VIADDMNMX", 0), c.get("VIMNMX3", 0), loop_s))
     print("dpx = all DPX / 16x2 SIMD ops in the kernel (iadd = VIADDMNMX, imnx3 = VIMNMX3);")
     print("loop/dpx = static instructions / DPX ops in the hot loop (innermost loop with >= 8 DPX ops)")
 
-    for short in ("inter s16x2 local", "intra s16x2 local", "group s16x2 local"):
+    for short in ("inter s16x2 local", "intra s16x2 local", "group s16x2 local",
+                  "inter s16x2 local acgt", "intra s16x2 local acgt", "group s16x2 local acgt"):
         n = dict(names).get(short)
         if n is None:
             continue
@@ -459,7 +462,7 @@ def main():
             continue
         head, tail = hl
         path = core_path(ins, head, tail)
-        r = rows[short.split()[0]]
+        r = rows[short.split()[0]]  # the kind
         m = mix(ins, path)
         print("\n%s: column loop %04x-%04x, %d instructions; core path %d = %.1f per packed cell-row (%d rows, 2 cells each)"
               % (short, ins[head].addr, ins[tail].addr, tail - head + 1, len(path), len(path) / r, r))

@@ -159,8 +159,8 @@ struct CudaEngine::Impl {
     return std::max<std::size_t>(free / (2 * kStreams), std::size_t{16} << 20);
   }
 
-  int intra_capacity(bool sixteen) const {
-    const int per_sm = std::max(1, kern::intra_blocks_per_sm(sixteen, ps.mode));
+  int intra_capacity(bool sixteen, bool acgt) const {
+    const int per_sm = std::max(1, kern::intra_blocks_per_sm(sixteen, acgt, ps.mode));
     return per_sm * props.multiProcessorCount * (kern::kBlockThreads / kern::kWarp);
   }
 
@@ -246,7 +246,9 @@ struct CudaEngine::Impl {
   }
 
   // Stages, uploads, launches and starts the download of one batch.
-  void submit(Lane& l, const std::vector<int>& batch, Kind kind, bool sixteen) {
+  // `acgt`: the batch's pairs are A, C, G, T only and the scheme has
+  // register scores (16-bit only).
+  void submit(Lane& l, const std::vector<int>& batch, Kind kind, bool sixteen, bool acgt) {
     finish(l);
     const int L = sixteen ? 2 : 1;
     l.kind = kind;
@@ -276,7 +278,7 @@ struct CudaEngine::Impl {
       l.slots = ip.slots;
       l.workers.clear();
     } else {
-      xp = kern::make_intra_plan(std::move(slots), intra_capacity(sixteen),
+      xp = kern::make_intra_plan(std::move(slots), intra_capacity(sixteen, acgt),
                                  kind == Kind::group ? kern::kGroupLanes : kern::kWarp);
       if (sixteen) fallback = kern::finalize_bias16(xp.slots, nullptr, ps);
       l.slots = xp.slots;
@@ -359,7 +361,7 @@ struct CudaEngine::Impl {
       a.code_bits = code_bits;
       a.sc = sc;
       GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k0, l.stream));
-      kern::launch_inter(a, sixteen, ps.mode, d_tab, l.stream);
+      kern::launch_inter(a, sixteen, acgt, ps.mode, d_tab, l.stream);
       GPUALIGN_CUDA_CHECK(cudaGetLastError());
       GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k1, l.stream));
     } else {
@@ -380,7 +382,7 @@ struct CudaEngine::Impl {
         a.num_workers = launch.workers;
         a.pad_code = pad;
         a.sc = sc;
-        kern::launch_intra(a, xp.lanes, sixteen, ps.mode, d_tab, l.stream);
+        kern::launch_intra(a, xp.lanes, sixteen, acgt, ps.mode, d_tab, l.stream);
         GPUALIGN_CUDA_CHECK(cudaGetLastError());
       }
       GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k1, l.stream));
@@ -634,18 +636,21 @@ struct CudaEngine::Impl {
     ends = &e;
     rerun = &again;
     constexpr Kind kKinds[] = {Kind::inter, Kind::group, Kind::intra};
-    std::vector<int> lists[3][2];  // [kind][sixteen]
+    // [kind][width]: 0 32-bit, 1 16-bit, 2 16-bit with register scores.
+    std::vector<int> lists[3][3];
     for (std::size_t i = 0; i < sp.size(); ++i) {
       e[i] = kern::merge_init(ps.mode, sp[i].m, sp[i].n, ps.open, ps.ext);
       int b = 0;
       const bool sixteen = !force32 && kern::bias16(ps, sp[i].m, sp[i].n, b);
+      const bool acgt = sixteen && ps.acgt && kern::all_acgt(sp[i].q, static_cast<std::size_t>(sp[i].m)) &&
+                        kern::all_acgt(sp[i].t, static_cast<std::size_t>(sp[i].n));
       const bool is_short = std::max(sp[i].m, sp[i].n) <= tuning.inter_max_len;
       const int k = is_short ? (tuning.short_groups ? 1 : 0) : 2;
-      lists[k][sixteen].push_back(static_cast<int>(i));
+      lists[k][acgt ? 2 : sixteen ? 1 : 0].push_back(static_cast<int>(i));
     }
     const std::size_t cap = budget();
     for (int k = 0; k < 3; ++k)
-      for (int w = 0; w < 2; ++w) {
+      for (int w = 0; w < 3; ++w) {
         const Kind kind = kKinds[k];
         std::vector<int>& list = lists[k][w];
         // Sort by size so batches (and the slots inside them) hold alike pairs.
@@ -658,7 +663,7 @@ struct CudaEngine::Impl {
           if (batch.empty()) return;
           Lane& l = lanes[next_lane];
           next_lane = (next_lane + 1) % kStreams;
-          submit(l, batch, kind, w == 1);
+          submit(l, batch, kind, w >= 1, w == 2);
           batch.clear();
           codes = rows = cols = 0;
         };
@@ -724,7 +729,10 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
   im.ps.ext = scoring.gap_extend();
   im.ps.max_sub = scoring.max_score();
   im.ps.min_sub = std::min(scoring.min_score(), -1);
-  im.capacity_bound = std::max(im.intra_capacity(false), im.intra_capacity(true));
+  if (im.tuning.acgt_registers)
+    kern::set_acgt(im.ps, scoring.alphabet() == Alphabet::dna, scoring.matrix(), scoring.size());
+  im.capacity_bound =
+      std::max({im.intra_capacity(false, false), im.intra_capacity(true, false), im.intra_capacity(true, true)});
   im.pad = alphabet_size(scoring.alphabet());
   im.code_bits = scoring.alphabet() == Alphabet::dna ? 4 : 8;
   const std::vector<std::int32_t> tab = kern::make_table(scoring.matrix(), scoring.size(), im.ps.open, im.ps.min_sub);

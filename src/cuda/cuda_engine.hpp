@@ -42,6 +42,12 @@ struct CudaTuning {
   /// an H100 holds at once (~84,000).  Off until a GPU run compares the two
   /// (bench/cuda_engine_bench, rows ".../groups").
   bool short_groups = false;
+  /// 16-bit batches of pairs made of A, C, G, T only, under a DNA scheme
+  /// that scores them by match / mismatch (or transitions / transversions),
+  /// take their substitution scores from registers instead of the shared
+  /// table (kernels/recurrence.hpp): ~3 instructions fewer per packed
+  /// cell-row.  Off: every batch reads the table.
+  bool acgt_registers = true;
   /// CIGAR windows of at least this many cells are traced a warp per
   /// window (kernels/trace_warp_agent.hpp: the window's rows spread over the
   /// 32 lanes in 256-row tiles, direction codes stored a coalesced line per

@@ -54,6 +54,7 @@ struct Calls {
   long long inter = 0, intra = 0, trace = 0, pack = 0;
   long long intra_groups = 0;  ///< intra launches of narrow workers (kGroupLanes lanes)
   long long trace_warp = 0;    ///< warp-per-window traceback launches
+  long long acgt = 0;          ///< inter / intra launches with register scores
   long long mallocs = 0, copies = 0, syncs = 0;
   std::size_t live_device_bytes = 0, peak_device_bytes = 0;
 };

@@ -20,16 +20,18 @@ namespace {
 
 namespace fake = test::fake_cuda;
 
-// Calls f.template operator()<Ops, Mode>() for the kernel instance a launch picks.
+// Calls f.template operator()<Ops, Mode, Acgt>() for the kernel instance a
+// launch picks (register scores exist at 16-bit only).
 template <class F>
-void with_instance(bool sixteen, int mode, F&& f) {
-  auto by_mode = [&]<class Ops>() {
-    if (mode == kLocal) f.template operator()<Ops, kLocal>();
-    else if (mode == kGlobal) f.template operator()<Ops, kGlobal>();
-    else f.template operator()<Ops, kSemiGlobal>();
+void with_instance(bool sixteen, bool acgt, int mode, F&& f) {
+  auto by_mode = [&]<class Ops, bool A>() {
+    if (mode == kLocal) f.template operator()<Ops, kLocal, A>();
+    else if (mode == kGlobal) f.template operator()<Ops, kGlobal, A>();
+    else f.template operator()<Ops, kSemiGlobal, A>();
   };
-  if (sixteen) by_mode.template operator()<OpsS16x2>();
-  else by_mode.template operator()<OpsI32>();
+  if (sixteen && acgt) by_mode.template operator()<OpsS16x2, true>();
+  else if (sixteen) by_mode.template operator()<OpsS16x2, false>();
+  else by_mode.template operator()<OpsI32, false>();
 }
 
 // A launch whose arguments point outside device memory is refused, as an
@@ -49,22 +51,25 @@ int rounded_to_warps(int threads) { return (threads + kWarp - 1) / kWarp * kWarp
 
 }  // namespace
 
-void launch_inter(const InterArgs& a, bool sixteen, int mode, const std::int32_t* d_table, cudaStream_t stream) {
+void launch_inter(const InterArgs& a, bool sixteen, bool acgt, int mode, const std::int32_t* d_table,
+                  cudaStream_t stream) {
   if (a.num_slots <= 0) return;
   const auto n = static_cast<std::size_t>(a.num_slots);
-  const bool ok = table_ok(d_table, kTableWords) && fake::device_range_ok(a.slots, n * sizeof(Slot)) &&
+  const bool ok = (sixteen || !acgt) && table_ok(d_table, kTableWords) &&
+                  fake::device_range_ok(a.slots, n * sizeof(Slot)) &&
                   fake::device_range_ok(a.out, n * 2 * sizeof(Partial)) &&
                   fake::device_range_ok(a.groups, (n + kWarp - 1) / kWarp * sizeof(InterGroup));
   if (refuse("launch_inter", ok)) return;
   ++fake::calls().inter;
-  fake::enqueue(stream, [a, sixteen, mode, d_table] {
-    with_instance(sixteen, mode, [&]<class Ops, int M>() {
-      for (int t = 0; t < rounded_to_warps(a.num_slots); ++t) inter_thread<Ops, M>(a, t, d_table);
+  if (acgt) ++fake::calls().acgt;
+  fake::enqueue(stream, [a, sixteen, acgt, mode, d_table] {
+    with_instance(sixteen, acgt, mode, [&]<class Ops, int M, bool A>() {
+      for (int t = 0; t < rounded_to_warps(a.num_slots); ++t) inter_thread<Ops, M, A>(a, t, A ? nullptr : d_table);
     });
   });
 }
 
-void launch_intra(const IntraArgs& a, int lanes, bool sixteen, int mode, const std::int32_t* d_table,
+void launch_intra(const IntraArgs& a, int lanes, bool sixteen, bool acgt, int mode, const std::int32_t* d_table,
                   cudaStream_t stream) {
   if (a.num_workers <= 0) return;
   const auto w = static_cast<std::size_t>(a.num_workers);
@@ -73,7 +78,7 @@ void launch_intra(const IntraArgs& a, int lanes, bool sixteen, int mode, const s
   // once (workers spin on each other); more would deadlock on a real GPU.
   // Narrow workers wait for no one, but must come in whole warps.
   const int resident = fake::config().sms * fake::config().intra_blocks_per_sm * (kBlockThreads / kWarp);
-  const bool ok = (lanes == kWarp || lanes == kGroupLanes) &&
+  const bool ok = (lanes == kWarp || lanes == kGroupLanes) && (sixteen || !acgt) &&
                   (lanes == kWarp ? a.num_workers <= resident : a.num_workers % per_warp == 0) &&
                   table_ok(d_table, kTableWords) && fake::device_range_ok(a.workers, w * sizeof(Worker)) &&
                   fake::device_range_ok(a.out, w * static_cast<std::size_t>(lanes) * 2 * sizeof(Partial)) &&
@@ -81,12 +86,14 @@ void launch_intra(const IntraArgs& a, int lanes, bool sixteen, int mode, const s
   if (refuse("launch_intra", ok)) return;
   ++fake::calls().intra;
   if (lanes != kWarp) ++fake::calls().intra_groups;
-  fake::enqueue(stream, [a, lanes, per_warp, sixteen, mode, d_table] {
-    with_instance(sixteen, mode, [&]<class Ops, int M>() {
+  if (acgt) ++fake::calls().acgt;
+  fake::enqueue(stream, [a, lanes, per_warp, sixteen, acgt, mode, d_table] {
+    with_instance(sixteen, acgt, mode, [&]<class Ops, int M, bool A>() {
+      const std::int32_t* tab = A ? nullptr : d_table;  // register scores read no table
       test::WarpEmulator::run(a.num_workers / per_warp, [&](int warp) {
         const int wid = warp * per_warp + test::WarpEmulator::Warp::lane() / lanes;
-        if (lanes == kWarp) intra_worker<Ops, M, test::WarpEmulator::Warp, kWarp>(a, wid, d_table);
-        else intra_worker<Ops, M, test::WarpEmulator::Warp, kGroupLanes>(a, wid, d_table);
+        if (lanes == kWarp) intra_worker<Ops, M, test::WarpEmulator::Warp, kWarp, A>(a, wid, tab);
+        else intra_worker<Ops, M, test::WarpEmulator::Warp, kGroupLanes, A>(a, wid, tab);
       });
     });
   });
@@ -119,7 +126,7 @@ void launch_trace_warp(const TraceWarpArgs& a, const std::int32_t* d_table, cuda
   });
 }
 
-int intra_blocks_per_sm(bool /*sixteen*/, int /*mode*/) { return fake::config().intra_blocks_per_sm; }
+int intra_blocks_per_sm(bool /*sixteen*/, bool /*acgt*/, int /*mode*/) { return fake::config().intra_blocks_per_sm; }
 
 void pack_inter_device(const Slot* d_slots, const InterGroup* d_groups, int num_slots, int num_groups,
                        const std::uint8_t* d_codes, std::uint32_t* d_q_words, std::uint32_t* d_t_words, int lanes,

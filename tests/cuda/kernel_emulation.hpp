@@ -38,7 +38,7 @@ inline kern::PlanScoring plan_scoring(const ScoringScheme& s, AlignMode mode) {
   return p;
 }
 
-template <class Ops, int kMode>
+template <class Ops, int kMode, bool kAcgt>
 void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreConsts& sc, std::vector<kern::Slot> slots,
                   const std::vector<std::uint8_t>& codes, const std::vector<std::int32_t>& tab, int pad,
                   int code_bits, int capacity, std::vector<kern::MergedEnd>& ends,
@@ -64,7 +64,7 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
     a.sc = sc;
     // Every thread of every warp, padded like a launch.
     const int threads = (a.num_slots + kern::kWarp - 1) / kern::kWarp * kern::kWarp;
-    for (int t = 0; t < threads; ++t) kern::inter_thread<Ops, kMode>(a, t, tab.data());
+    for (int t = 0; t < threads; ++t) kern::inter_thread<Ops, kMode, kAcgt>(a, t, kAcgt ? nullptr : tab.data());
     for (std::size_t i = 0; i < plan.slots.size(); ++i)
       for (int h = 0; h < L; ++h) {
         const int job = plan.slots[i].job[h];
@@ -95,8 +95,9 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
       if (l.workers % per_warp != 0) throw std::runtime_error("intra plan: workers not in whole warps");
       WarpEmulator::run(l.workers / per_warp, [&](int warp) {
         const int wid = l.first_worker + warp * per_warp + WarpEmulator::Warp::lane() / W;
-        if (W == kern::kWarp) kern::intra_worker<Ops, kMode, WarpEmulator::Warp, kern::kWarp>(a, wid, tab.data());
-        else kern::intra_worker<Ops, kMode, WarpEmulator::Warp, kern::kGroupLanes>(a, wid, tab.data());
+        const std::int32_t* t = kAcgt ? nullptr : tab.data();  // register scores read no table
+        if (W == kern::kWarp) kern::intra_worker<Ops, kMode, WarpEmulator::Warp, kern::kWarp, kAcgt>(a, wid, t);
+        else kern::intra_worker<Ops, kMode, WarpEmulator::Warp, kern::kGroupLanes, kAcgt>(a, wid, t);
       });
     }
     if (error) throw std::runtime_error("intra kernel emulation: a worker gave up waiting");
@@ -115,10 +116,20 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
 }
 
 /// Forward-pass ends of `pairs` as the CUDA kernels compute them.  With
-/// `sixteen`, every pair must be 16-bit eligible.
+/// `sixteen`, every pair must be 16-bit eligible; with `acgt` (16-bit only)
+/// the kernels take register scores, and the scheme and every pair must
+/// allow them.
 inline std::vector<kern::MergedEnd> emulate_ends(std::span<const SequencePair> pairs, const ScoringScheme& s,
-                                                 AlignMode mode, Kernel kernel, bool sixteen, int capacity = 3) {
-  const kern::PlanScoring ps = plan_scoring(s, mode);
+                                                 AlignMode mode, Kernel kernel, bool sixteen, int capacity = 3,
+                                                 bool acgt = false) {
+  kern::PlanScoring ps = plan_scoring(s, mode);
+  if (acgt) {
+    kern::set_acgt(ps, s.alphabet() == Alphabet::dna, s.matrix(), s.size());
+    if (!sixteen || !ps.acgt) throw std::runtime_error("no register scores for this scheme or width");
+    for (const SequencePair& p : pairs)
+      if (!kern::all_acgt(p.query.data(), p.query.size()) || !kern::all_acgt(p.target.data(), p.target.size()))
+        throw std::runtime_error("a pair has codes other than A, C, G, T");
+  }
   const int pad = alphabet_size(s.alphabet());
   const int code_bits = s.alphabet() == Alphabet::dna ? 4 : 8;
   std::vector<std::uint8_t> codes;
@@ -141,11 +152,15 @@ inline std::vector<kern::MergedEnd> emulate_ends(std::span<const SequencePair> p
   const std::vector<std::int32_t> tab = kern::make_table(s.matrix(), s.size(), ps.open, ps.min_sub);
   const kern::ScoreConsts sc = kern::make_consts(ps, sixteen);
   std::vector<kern::Slot> slots = kern::make_slots(jobs, order, bias, sixteen ? 2 : 1);
-  auto go = [&]<class Ops, int M>() {
-    run_emulated<Ops, M>(kernel, ps, sc, std::move(slots), codes, tab, pad, code_bits, capacity, ends, jobs);
+  auto go = [&]<class Ops, int M, bool A = false>() {
+    run_emulated<Ops, M, A>(kernel, ps, sc, std::move(slots), codes, tab, pad, code_bits, capacity, ends, jobs);
   };
   const int m = ps.mode;
-  if (sixteen) {
+  if (acgt) {
+    if (m == kern::kLocal) go.template operator()<kern::OpsS16x2, kern::kLocal, true>();
+    else if (m == kern::kGlobal) go.template operator()<kern::OpsS16x2, kern::kGlobal, true>();
+    else go.template operator()<kern::OpsS16x2, kern::kSemiGlobal, true>();
+  } else if (sixteen) {
     if (m == kern::kLocal) go.template operator()<kern::OpsS16x2, kern::kLocal>();
     else if (m == kern::kGlobal) go.template operator()<kern::OpsS16x2, kern::kGlobal>();
     else go.template operator()<kern::OpsS16x2, kern::kSemiGlobal>();

@@ -86,6 +86,10 @@ TEST_F(CudaEngineEmulated, DnaAllModesAllOutputs) {
   EXPECT_GT(fake::calls().inter, 0);
   EXPECT_GT(fake::calls().intra, 0);
   EXPECT_GT(fake::calls().trace, 0);
+  // Pairs of A, C, G, T only take register scores; the others (N and IUPAC
+  // codes in a third of the targets) the table.
+  EXPECT_GT(fake::calls().acgt, 0);
+  EXPECT_GT(fake::calls().inter + fake::calls().intra, fake::calls().acgt);
 }
 
 TEST_F(CudaEngineEmulated, ProteinAllModes) {
@@ -95,6 +99,7 @@ TEST_F(CudaEngineEmulated, ProteinAllModes) {
     check_batch(*e, b, ScoringScheme::protein(), m, AlignOutput::cigar);
     expect_device_used(*e);
   }
+  EXPECT_EQ(fake::calls().acgt, 0);  // register scores are for DNA
 }
 
 TEST_F(CudaEngineEmulated, SaturatingScoresRerunAt32Bit) {

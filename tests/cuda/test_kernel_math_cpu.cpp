@@ -53,6 +53,85 @@ TEST(PackedS16x2, OpsTraitsAgreeWithScalarOnInRangeValues) {
   }
 }
 
+TEST(PackedS16x2, PrmtFollowsPtxSemantics) {
+  const std::uint32_t a = 0x80FF7F01u, b = 0x04038281u;  // bytes 0..7: 01 7F FF 80 81 82 03 04
+  EXPECT_EQ(kern::prmt(a, b, 0x3210u), a);
+  EXPECT_EQ(kern::prmt(a, b, 0x7654u), b);
+  EXPECT_EQ(kern::prmt(a, b, 0x0123u), 0x017FFF80u);
+  EXPECT_EQ(kern::prmt(a, b, 0x8888u), 0x00000000u);  // sign of byte 0 (0x01)
+  EXPECT_EQ(kern::prmt(a, b, 0xBA98u), 0xFFFF0000u);  // signs of 01, 7F, FF, 80
+  EXPECT_EQ(kern::prmt(a, b, 0xFEDCu), 0x0000FFFFu);  // signs of 81, 82, 03, 04
+  std::mt19937 rng(17);
+  for (int it = 0; it < 20000; ++it) {
+    const std::uint32_t x = static_cast<std::uint32_t>(rng()), y = static_cast<std::uint32_t>(rng());
+    const std::uint32_t sel = static_cast<std::uint32_t>(rng()) & 0xFFFFu;
+    std::uint8_t src[8];
+    for (int k = 0; k < 4; ++k) {
+      src[k] = static_cast<std::uint8_t>(x >> (8 * k));
+      src[4 + k] = static_cast<std::uint8_t>(y >> (8 * k));
+    }
+    const std::uint32_t r = kern::prmt(x, y, sel);
+    for (int k = 0; k < 4; ++k) {
+      const unsigned n = (sel >> (4 * k)) & 15u;
+      const int v = static_cast<std::int8_t>(src[n & 7u]);
+      const std::uint8_t want = (n & 8u) ? (v < 0 ? 0xFF : 0x00) : src[n & 7u];
+      ASSERT_EQ(static_cast<std::uint8_t>(r >> (8 * k)), want) << std::hex << sel;
+    }
+  }
+}
+
+// Register scores: for every pair of codes (A, C, G, T and the padding) in
+// both halves, the PRMT picks s + open, and padding scores 0 or -1.
+TEST(AcgtScores, PickEveryCodePairAndPadding) {
+  struct Case {
+    const char* name;
+    std::vector<int> m;  // 15 x 15, codes 0-3 set, the rest -1
+    int open;
+    bool eligible;
+  };
+  auto dna = [](int match, int mis, int ts) {  // ts: transitions (A<->G, C<->T)
+    std::vector<int> m(15 * 15, -1);
+    for (int q = 0; q < 4; ++q)
+      for (int t = 0; t < 4; ++t) m[static_cast<std::size_t>(q * 15 + t)] = q == t ? match : (q ^ t) == 2 ? ts : mis;
+    return m;
+  };
+  std::vector<int> asym = dna(2, -3, -3);
+  asym[0 * 15 + 1] = -4;  // s(A, C) != s(C, A): not a function of q ^ t
+  const Case cases[] = {{"default", dna(2, -3, -3), 5, true},       {"1/-1", dna(1, -1, -1), 2, true},
+                        {"transitions", dna(5, -4, -1), 10, true},  {"wide", dna(100, -100, -100), 150, false},
+                        {"asymmetric", asym, 5, false},             {"byte edges", dna(117, -138, -138), 10, true}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    int v[4];
+    ASSERT_EQ(kern::acgt_scores(true, c.m, 15, c.open, v), c.eligible);
+    EXPECT_FALSE(kern::acgt_scores(false, c.m, 15, c.open, v));  // protein: never
+    if (!c.eligible) continue;
+    kern::PlanScoring ps;
+    ps.open = c.open;
+    kern::set_acgt(ps, true, c.m, 15);
+    ASSERT_TRUE(ps.acgt);
+    EXPECT_LE(ps.min_sub, -c.open - 1);
+    const kern::ScoreConsts sc = kern::make_consts(ps, true);
+    const int codes[] = {0, 1, 2, 3, 15};
+    for (int q0 : codes)
+      for (int q1 : codes)
+        for (int t0 : codes)
+          for (int t1 : codes) {
+            const std::uint32_t row = kern::acgt_row_sel(q0) | (kern::acgt_row_sel(q1) << 8);
+            const std::uint32_t col = kern::acgt_col_sel(t0) | (kern::acgt_col_sel(t1) << 8);
+            const std::uint32_t s = kern::prmt(sc.v_sub_lo, sc.v_sub_hi, kern::acgt_pick(row, col));
+            const int got[2] = {kern::pk_lo(s), kern::pk_hi(s)};
+            const int q[2] = {q0, q1}, t[2] = {t0, t1};
+            for (int h = 0; h < 2; ++h) {
+              if (q[h] < 4 && t[h] < 4)
+                ASSERT_EQ(got[h], c.m[static_cast<std::size_t>(q[h] * 15 + t[h])] + c.open) << q[h] << " " << t[h];
+              else
+                ASSERT_TRUE(got[h] == 0 || got[h] == -1) << "padding " << q[h] << " " << t[h] << ": " << got[h];
+            }
+          }
+  }
+}
+
 // --- random pairs ----------------------------------------------------------------
 
 struct Batch {
@@ -84,16 +163,18 @@ std::string mutate(std::mt19937& rng, const std::string& src, Alphabet a) {
   return out;
 }
 
-Batch make_batch(std::uint32_t seed, Alphabet a, const std::vector<std::pair<int, int>>& dims) {
+// `ambiguous`: a third of the targets and a fifth of the unrelated queries
+// carry N and IUPAC codes (DNA).
+Batch make_batch(std::uint32_t seed, Alphabet a, const std::vector<std::pair<int, int>>& dims, bool ambiguous = true) {
   std::mt19937 rng(seed);
   Batch b;
   b.seqs.reserve(dims.size() * 2);
   for (std::size_t i = 0; i < dims.size(); ++i) {
     const auto [m, n] = dims[i];
-    const std::string t = random_text(rng, a, n, i % 3 == 0);
+    const std::string t = random_text(rng, a, n, ambiguous && i % 3 == 0);
     std::string q;
     if (i % 4 == 3 || m > n) {
-      q = random_text(rng, a, m, i % 5 == 0);
+      q = random_text(rng, a, m, ambiguous && i % 5 == 0);
     } else {
       std::uniform_int_distribution<int> off(0, std::max(0, n - m));
       q = mutate(rng, t.substr(static_cast<std::size_t>(off(rng)), static_cast<std::size_t>(m)), a);
@@ -107,8 +188,8 @@ Batch make_batch(std::uint32_t seed, Alphabet a, const std::vector<std::pair<int
 }
 
 void expect_ends_match(const Batch& b, const ScoringScheme& s, AlignMode mode, Kernel k, bool sixteen,
-                       int capacity = 3) {
-  const auto ends = test::emulate_ends(b.pairs, s, mode, k, sixteen, capacity);
+                       int capacity = 3, bool acgt = false) {
+  const auto ends = test::emulate_ends(b.pairs, s, mode, k, sixteen, capacity, acgt);
   for (std::size_t i = 0; i < b.pairs.size(); ++i) {
     const Alignment ref = reference_align(b.pairs[i], s, AlignOptions{mode, AlignOutput::score_end});
     SCOPED_TRACE("pair " + std::to_string(i) + " " + std::to_string(b.pairs[i].query.size()) + "x" +
@@ -155,6 +236,21 @@ TEST_P(InterKernelCpu, OtherScoringMatchesReference) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Width, InterKernelCpu, ::testing::Values(32, 16));
+
+// Register scores (16-bit, A/C/G/T pairs, schemes that score by q ^ t): every
+// kernel layout, every mode, against the reference.
+TEST(AcgtKernelsCpu, RegisterScoresMatchReference) {
+  const ScoringScheme schemes[] = {ScoringScheme::dna(), ScoringScheme::dna(1, -1, 2, 1), ScoringScheme::dna(5, -4, 10, 1)};
+  const Batch inter = make_batch(1401, Alphabet::dna, inter_dims(), false);
+  const Batch intra = make_batch(1402, Alphabet::dna, {{1, 40}, {255, 300}, {257, 320}, {520, 64}, {90, 31}}, false);
+  const Batch group = make_batch(1403, Alphabet::dna, {{1, 1}, {63, 64}, {65, 100}, {129, 250}, {200, 3}, {40, 250}}, false);
+  for (const ScoringScheme& s : schemes)
+    for (AlignMode m : kModes) {
+      expect_ends_match(inter, s, m, Kernel::inter, true, 3, true);
+      expect_ends_match(intra, s, m, Kernel::intra, true, 3, true);
+      expect_ends_match(group, s, m, Kernel::group, true, 3, true);
+    }
+}
 
 // Intra: sizes around the 256-row tile and 32-column chunk boundaries; a
 // worker capacity of 3 makes several warps pipeline the tiles of one slot.
