@@ -99,7 +99,10 @@ GPUALIGN_UNROLL
     // row above the tile: the previous tile's bottom row, or row 0.
     std::uint32_t nxt_g = 0, nxt_f = 0, nxt_t = 0;
     auto load_chunk = [&](int c) {
-      if (!first) {
+      // A narrow worker's previous tile is its own: finished, and its last
+      // stores fenced and synced before this tile began.  Only whole-warp
+      // workers wait for a predecessor.
+      if (W == kWarp && !first) {
         if (gl == 0 && active) {
           const int need = W * c + W < cols ? W * c + W : cols;
           long long spins = 0;
