@@ -87,9 +87,10 @@ inline bool fits32(const PlanScoring& s, long long m, long long n) {
 }
 
 /// The register scores of a DNA scheme (recurrence.hpp, "substitution
-/// scores from registers"): true, with v[x] = s(q, q ^ x) + open, when the
-/// scores of codes 0-3 depend on q ^ t only and every s + open fits a signed
-/// byte.  `matrix` is size x size; `dna` whether its alphabet is DNA.
+/// scores from registers"): true, with v[x] = s(0, x) + open, when the
+/// scores of codes 0-3 depend on q ^ t only (so v[x] = s(q, q ^ x) + open
+/// for every q) and every s + open fits a signed byte.  `matrix` is size x
+/// size; `dna` whether its alphabet is DNA.
 inline bool acgt_scores(bool dna, const std::vector<int>& matrix, int size, int open, int v[4]) {
   if (!dna || size < 4) return false;
   for (int x = 0; x < 4; ++x) {

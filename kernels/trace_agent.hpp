@@ -82,6 +82,30 @@ GPUALIGN_HD char trace_step(unsigned d, int& state, int& i, int& j) {
   return 'I';
 }
 
+/// One column of a strip of R rows: in, H and F of the row above at this
+/// column (h_up, f) and the target code t; out, the strip's bottom H and F
+/// in h_up and f, and the column's direction word (row r at bits 4r).
+/// `diag_top` carries H of the row above from one column to the next; h, e
+/// and qo (the rows' table offsets, code * kTableStride) are the strip's.
+template <int R>
+GPUALIGN_HD_TEMPLATE inline std::uint32_t trace_column(int (&h)[R], int (&e)[R], const int (&qo)[R], int t,
+                                                       const std::int32_t* tab, int open, int ext, int& diag_top,
+                                                       int& h_up, int& f) {
+  int diag = diag_top;
+  diag_top = h_up;
+  std::uint32_t word = 0;
+GPUALIGN_UNROLL
+  for (int r = 0; r < R; ++r) {
+    int hn;
+    const unsigned d = trace_cell(diag, h[r], h_up, tab[qo[r] + t] - open, open, ext, e[r], f, hn);
+    diag = h[r];
+    h[r] = hn;
+    h_up = hn;
+    word |= static_cast<std::uint32_t>(d) << (4 * r);
+  }
+  return word;
+}
+
 /// Code `p` of a lane's interleaved word stream (one problem per slot).
 GPUALIGN_HD int trace_code(const std::uint32_t* words, int p, const CodeWords& cw) {
   return cw.code(words[static_cast<std::uint64_t>(cw.word(p)) * kWarp], p);
@@ -137,18 +161,7 @@ GPUALIGN_UNROLL
         h_up = static_cast<int>(c.g);
         f = static_cast<int>(c.f);
       }
-      int diag = diag_top;
-      diag_top = h_up;
-      std::uint32_t word = 0;
-GPUALIGN_UNROLL
-      for (int r = 0; r < R; ++r) {
-        int hn;
-        const unsigned d = trace_cell(diag, h[r], h_up, tab[qo[r] + t] - open, open, ext, e[r], f, hn);
-        diag = h[r];
-        h[r] = hn;
-        h_up = hn;
-        word |= static_cast<std::uint32_t>(d) << (4 * r);
-      }
+      const std::uint32_t word = trace_column<R>(h, e, qo, t, tab, open, ext, diag_top, h_up, f);
       dcol[static_cast<std::uint64_t>(p) * kWarp] = word;
       if (!last) scratch[static_cast<std::uint64_t>(j) * kWarp] =
           Cell2{static_cast<std::uint32_t>(h_up), static_cast<std::uint32_t>(f)};

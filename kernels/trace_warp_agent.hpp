@@ -112,18 +112,7 @@ GPUALIGN_UNROLL
       std::uint32_t word = 0;
       if (j >= 1 && j <= n) {
         int h_up = static_cast<int>(in_h), f = static_cast<int>(in_f);
-        int diag = diag_top;
-        diag_top = h_up;
-        const int tcode = static_cast<int>(in_t);
-GPUALIGN_UNROLL
-        for (int r = 0; r < R; ++r) {
-          int hn;
-          const unsigned d = trace_cell(diag, h[r], h_up, tab[qo[r] + tcode] - open, open, ext, e[r], f, hn);
-          diag = h[r];
-          h[r] = hn;
-          h_up = hn;
-          word |= static_cast<std::uint32_t>(d) << (4 * r);
-        }
+        word = trace_column<R>(h, e, qo, static_cast<int>(in_t), tab, open, ext, diag_top, h_up, f);
         out_h = static_cast<std::uint32_t>(h_up);
         out_f = static_cast<std::uint32_t>(f);
         out_t = in_t;

@@ -46,6 +46,17 @@ constexpr std::size_t kMaxBatchCodes = std::size_t{64} << 20;
 
 std::size_t align_up(std::size_t v) { return (v + 255) & ~std::size_t{255}; }
 
+// A batch's buffers, one after another in one device allocation (and the
+// same offsets in pinned memory for the uploaded part), 256-byte aligned.
+struct Layout {
+  std::size_t off = 0;  // bytes so far
+  std::size_t place(std::size_t bytes) {
+    const std::size_t at = off;
+    off = align_up(off + bytes);
+    return at;
+  }
+};
+
 // One problem for the device: codes read forward or reversed.
 struct Spec {
   const std::uint8_t* q = nullptr;
@@ -288,17 +299,13 @@ struct CudaEngine::Impl {
     for (int j : fallback) l.ignore[static_cast<std::size_t>(j)] = 1;
 
     // Layout, identical in pinned and device memory for the uploaded part.
-    std::size_t off = 0;
-    auto place = [&](std::size_t bytes) {
-      const std::size_t at = off;
-      off = align_up(off + bytes);
-      return at;
-    };
+    Layout lay;
+    auto place = [&lay](std::size_t bytes) { return lay.place(bytes); };
     const std::size_t at_codes = place(codes);
     const std::size_t at_slots = place(l.slots.size() * sizeof(kern::Slot));
     const std::size_t at_meta =
         place(kind == Kind::inter ? ip.groups.size() * sizeof(kern::InterGroup) : xp.workers.size() * sizeof(kern::Worker));
-    const std::size_t upload = off;
+    const std::size_t upload = lay.off;
     std::size_t at_qw = 0, at_tw = 0, at_scratch = 0, at_bufs = 0, at_prog = 0, at_err = 0;
     if (kind == Kind::inter) {
       at_qw = place(ip.q_words * 4);
@@ -316,7 +323,7 @@ struct CudaEngine::Impl {
     const std::size_t down_bytes = at_err - at_out + sizeof(std::int32_t);
     l.error_at = at_err - at_out;
 
-    reserve(l, upload, down_bytes, off);
+    reserve(l, upload, down_bytes, lay.off);
 
     std::uint8_t* h = l.up.data();
     for (std::size_t j = 0; j < batch.size(); ++j) {
@@ -428,12 +435,13 @@ struct CudaEngine::Impl {
     }
   }
 
-  // Stages, uploads, launches and starts the download of one traceback
-  // batch: `slots` are whole groups of the sorted window slots, job[0] the
-  // window index.
-  void submit_trace(Lane& l, std::vector<kern::Slot> slots) {
+  // First steps of a traceback batch of either kernel: the lane takes it
+  // (after finishing its previous batch), the windows' codes get their
+  // places in the batch's code buffer (returned: its size), job[0] of each
+  // slot becomes the batch-local index of its window.
+  std::uint64_t begin_trace_batch(Lane& l, Kind kind, std::vector<kern::Slot>& slots) {
     finish(l);
-    l.kind = Kind::trace;
+    l.kind = kind;
     l.sixteen = false;
     l.jobs.clear();
     l.workers.clear();
@@ -444,23 +452,36 @@ struct CudaEngine::Impl {
     l.trace_k.assign(window_of.begin(), window_of.end());
     for (const kern::Slot& s : slots)
       l.cells += static_cast<std::uint64_t>(s.prob[0].m) * static_cast<std::uint64_t>(s.prob[0].n);
+    return codes;
+  }
+
+  // Copies the lane's windows' codes (l.slots, as staged) to `h`.
+  void copy_window_codes(const Lane& l, std::uint8_t* h) const {
+    for (const kern::Slot& s : l.slots) {
+      const Spec& w = (*t_windows)[l.trace_k[static_cast<std::size_t>(s.job[0])]];
+      std::memcpy(h + s.q_off[0], w.q, static_cast<std::size_t>(w.m));
+      std::memcpy(h + s.t_off[0], w.t, static_cast<std::size_t>(w.n));
+    }
+  }
+
+  // Stages, uploads, launches and starts the download of one traceback
+  // batch: `slots` are whole groups of the sorted window slots, job[0] the
+  // window index.
+  void submit_trace(Lane& l, std::vector<kern::Slot> slots) {
+    const std::uint64_t codes = begin_trace_batch(l, Kind::trace, slots);
     kern::TracePlan tp = kern::make_trace_plan(std::move(slots), code_bits);
     l.slots = tp.inter.slots;
     l.ops_at = tp.ops_at;
 
-    std::size_t off = 0;
-    auto place = [&](std::size_t bytes) {
-      const std::size_t at = off;
-      off = align_up(off + bytes);
-      return at;
-    };
+    Layout lay;
+    auto place = [&lay](std::size_t bytes) { return lay.place(bytes); };
     const std::size_t n_slots = l.slots.size(), n_groups = tp.inter.groups.size();
     const std::size_t at_codes = place(codes);
     const std::size_t at_slots = place(n_slots * sizeof(kern::Slot));
     const std::size_t at_groups = place(n_groups * sizeof(kern::InterGroup));
     const std::size_t at_dir_at = place(n_groups * sizeof(std::uint64_t));
     const std::size_t at_ops_at = place(n_slots * sizeof(std::uint64_t));
-    const std::size_t upload = off;
+    const std::size_t upload = lay.off;
     const std::size_t at_qw = place(tp.inter.q_words * 4);
     const std::size_t at_tw = place(tp.inter.t_words * 4);
     const std::size_t at_scratch = place(tp.inter.scratch_cells * sizeof(kern::Cell2));
@@ -470,14 +491,10 @@ struct CudaEngine::Impl {
     const std::size_t down_bytes = at_ops - at_res + tp.ops_bytes;
     l.ops_down_at = at_ops - at_res;
 
-    reserve(l, upload, down_bytes, off);
+    reserve(l, upload, down_bytes, lay.off);
 
     std::uint8_t* h = l.up.data();
-    for (const kern::Slot& s : l.slots) {
-      const Spec& w = (*t_windows)[l.trace_k[static_cast<std::size_t>(s.job[0])]];
-      std::memcpy(h + at_codes + s.q_off[0], w.q, static_cast<std::size_t>(w.m));
-      std::memcpy(h + at_codes + s.t_off[0], w.t, static_cast<std::size_t>(w.n));
-    }
+    copy_window_codes(l, h + at_codes);
     std::memcpy(h + at_slots, l.slots.data(), n_slots * sizeof(kern::Slot));
     std::memcpy(h + at_groups, tp.inter.groups.data(), n_groups * sizeof(kern::InterGroup));
     std::memcpy(h + at_dir_at, tp.dir_at.data(), n_groups * sizeof(std::uint64_t));
@@ -522,34 +539,19 @@ struct CudaEngine::Impl {
   // Stages, uploads, launches and starts the download of one batch of large
   // windows, a warp each (job[0] of each slot: the window index).
   void submit_trace_warp(Lane& l, std::vector<kern::Slot> slots) {
-    finish(l);
-    l.kind = Kind::trace_warp;
-    l.sixteen = false;
-    l.jobs.clear();
-    l.workers.clear();
-    l.ignore.clear();
-    l.cells = 0;
-    std::uint64_t codes = 0;
-    const std::vector<int> window_of = kern::stage_trace_batch(slots, codes);
-    l.trace_k.assign(window_of.begin(), window_of.end());
-    for (const kern::Slot& s : slots)
-      l.cells += static_cast<std::uint64_t>(s.prob[0].m) * static_cast<std::uint64_t>(s.prob[0].n);
+    const std::uint64_t codes = begin_trace_batch(l, Kind::trace_warp, slots);
     kern::WarpTracePlan wp = kern::make_warp_trace_plan(std::move(slots));
     l.slots = wp.slots;
     l.ops_at = wp.ops_at;
 
-    std::size_t off = 0;
-    auto place = [&](std::size_t bytes) {
-      const std::size_t at = off;
-      off = align_up(off + bytes);
-      return at;
-    };
+    Layout lay;
+    auto place = [&lay](std::size_t bytes) { return lay.place(bytes); };
     const std::size_t n_slots = l.slots.size();
     const std::size_t at_codes = place(codes);
     const std::size_t at_slots = place(n_slots * sizeof(kern::Slot));
     const std::size_t at_dir_at = place(n_slots * sizeof(std::uint64_t));
     const std::size_t at_ops_at = place(n_slots * sizeof(std::uint64_t));
-    const std::size_t upload = off;
+    const std::size_t upload = lay.off;
     const std::size_t at_bufs = place(wp.buf_cells * sizeof(kern::Cell2));
     const std::size_t at_dirs = place(wp.dir_words * 4);
     const std::size_t at_res = place(n_slots * sizeof(kern::TraceResult));
@@ -557,14 +559,10 @@ struct CudaEngine::Impl {
     const std::size_t down_bytes = at_ops - at_res + wp.ops_bytes;
     l.ops_down_at = at_ops - at_res;
 
-    reserve(l, upload, down_bytes, off);
+    reserve(l, upload, down_bytes, lay.off);
 
     std::uint8_t* h = l.up.data();
-    for (const kern::Slot& s : l.slots) {
-      const Spec& w = (*t_windows)[l.trace_k[static_cast<std::size_t>(s.job[0])]];
-      std::memcpy(h + at_codes + s.q_off[0], w.q, static_cast<std::size_t>(w.m));
-      std::memcpy(h + at_codes + s.t_off[0], w.t, static_cast<std::size_t>(w.n));
-    }
+    copy_window_codes(l, h + at_codes);
     std::memcpy(h + at_slots, l.slots.data(), n_slots * sizeof(kern::Slot));
     std::memcpy(h + at_dir_at, wp.dir_at.data(), n_slots * sizeof(std::uint64_t));
     std::memcpy(h + at_ops_at, wp.ops_at.data(), n_slots * sizeof(std::uint64_t));

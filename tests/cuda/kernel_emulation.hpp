@@ -217,15 +217,21 @@ inline std::vector<EmulatedTrace> emulate_trace(std::span<const SequencePair> pa
     if (!r.path_ok) return;
     for (long long k = len - 1; k >= 0; --k) r.cigar.push(ops[k]);
   };
-  for (std::vector<kern::Slot>& batch : tb.warp_batches) {
+  // The engine's staging: the batch's windows' codes, in slot order.
+  auto stage = [&](std::vector<kern::Slot>& batch, std::vector<std::uint8_t>& codes) {
     std::uint64_t ncodes = 0;
     const std::vector<int> window_of = kern::stage_trace_batch(batch, ncodes);
-    std::vector<std::uint8_t> codes(ncodes);
+    codes.assign(ncodes, 0);
     for (const kern::Slot& sl : batch) {
       const SequencePair& p = pairs[static_cast<std::size_t>(window_of[static_cast<std::size_t>(sl.job[0])])];
       std::copy(p.query.begin(), p.query.end(), codes.begin() + static_cast<std::ptrdiff_t>(sl.q_off[0]));
       std::copy(p.target.begin(), p.target.end(), codes.begin() + static_cast<std::ptrdiff_t>(sl.t_off[0]));
     }
+    return window_of;
+  };
+  for (std::vector<kern::Slot>& batch : tb.warp_batches) {
+    std::vector<std::uint8_t> codes;
+    const std::vector<int> window_of = stage(batch, codes);
     const kern::WarpTracePlan plan = kern::make_warp_trace_plan(std::move(batch));
     std::vector<kern::Cell2> bufs(plan.buf_cells, kern::Cell2{0xDEADBEEFu, 0xDEADBEEFu});
     std::vector<std::uint32_t> dirs(plan.dir_words, 0xA5A5A5A5u);
@@ -249,14 +255,8 @@ inline std::vector<EmulatedTrace> emulate_trace(std::span<const SequencePair> pa
       collect(plan.slots[i], window_of, out[i], ops.data() + plan.ops_at[i]);
   }
   for (std::vector<kern::Slot>& batch : tb.batches) {
-    std::uint64_t ncodes = 0;
-    const std::vector<int> window_of = kern::stage_trace_batch(batch, ncodes);
-    std::vector<std::uint8_t> codes(ncodes);
-    for (const kern::Slot& sl : batch) {
-      const SequencePair& p = pairs[static_cast<std::size_t>(window_of[static_cast<std::size_t>(sl.job[0])])];
-      std::copy(p.query.begin(), p.query.end(), codes.begin() + static_cast<std::ptrdiff_t>(sl.q_off[0]));
-      std::copy(p.target.begin(), p.target.end(), codes.begin() + static_cast<std::ptrdiff_t>(sl.t_off[0]));
-    }
+    std::vector<std::uint8_t> codes;
+    const std::vector<int> window_of = stage(batch, codes);
     const kern::TracePlan plan = kern::make_trace_plan(std::move(batch), code_bits);
     std::vector<std::uint32_t> qw(plan.inter.q_words), tw(plan.inter.t_words);
     kern::pack_inter_words(plan.inter, 1, code_bits, pad, codes.data(), qw.data(), tw.data());
