@@ -56,7 +56,7 @@ if [[ -z "${GPUALIGN_PREBUILT:-}" ]]; then
   fi
   say "build"
   if ! timeout 240 cmake --build "$build" -j"$jobs" --target cuda_engine_gpu cuda_engine_host \
-      cuda_kernel_math_cpu cuda_engine_bench cuda_ops_bench >"$build.build.log" 2>&1; then
+      cuda_kernel_math_cpu cuda_engine_bench cuda_ops_bench cpu_engine_bench >"$build.build.log" 2>&1; then
     grep -E "error|Error" "$build.build.log" | head -n 30 >&2
     say "build failed"
     exit 1
@@ -91,6 +91,11 @@ say "benchmark"
 ops_csv="$build/gpu-check.ops.csv"
 timeout 60 "$build/bench/cuda_ops_bench" --benchmark_out="$ops_csv" --benchmark_out_format=csv \
   >"$build/gpu-check.ops.log" 2>&1 || status=1
+# The CPU engine on this machine's cores (W2, W3), for "GPU >= 50x the CPU
+# engine of the same machine" (DESIGN.md).
+cpu_csv="$build/gpu-check.cpu.csv"
+timeout 60 "$build/bench/cpu_engine_bench" --benchmark_filter='^cpu/W[23]/local/score/threads:' \
+  --benchmark_out="$cpu_csv" --benchmark_out_format=csv >"$build/gpu-check.cpu.log" 2>&1 || status=1
 csvs=()
 for part in score cigar; do
   csv="$build/gpu-check.bench.$part.csv"
@@ -114,6 +119,38 @@ for csv in "${csvs[@]}"; do
           printf "%-24s %10.2f %13.0f %13.0f %11.0f %9d\n", $1, $col["real_time"], $col["GCUPS_kernel"],
                  $col["GCUPS_copies"], $col["GCUPS_wall"], $col["reruns32"] }' "$csv"
 done
+# Against DESIGN.md's targets (H100, local, 16-bit): W1 >= 3 TCUPS with
+# copies (best of its three layouts), W3 >= 6 TCUPS, CIGAR >= 25% of the
+# same workload's score-only rate (wall: CPU-traced windows count), GPU >= 50x
+# the CPU engine on all cores (W2, W3).
+awk -F, '
+  /^name,/ { delete col; for (i = 1; i <= NF; ++i) { gsub(/"/, "", $i); col[$i] = i }; next }
+  ("GCUPS_kernel" in col) || ("GCUPS" in col) {
+    gsub(/"/, "", $1); sub(/\/iterations.*/, "", $1); sub(/\/min_time.*/, "", $1); sub(/\/real_time.*/, "", $1)
+    if ($col["error_occurred"] == "true") next
+    if ("GCUPS_kernel" in col) { k[$1] = $col["GCUPS_kernel"]; c[$1] = $col["GCUPS_copies"]; w[$1] = $col["GCUPS_wall"] }
+    else if ($1 ~ /threads:/) { split($1, p, "/"); t = p[5]; sub(/threads:/, "", t); if (t + 0 >= best_t[p[2]]) { best_t[p[2]] = t + 0; cpu[p[2]] = $col["GCUPS"] } }
+  }
+  function show(what, v, target, unit) {
+    if (v == "") { printf "%-44s %10s\n", what, "no result"; return }
+    printf "%-44s %10.2f %s (target %s)\n", what, v, unit, target
+  }
+  END {
+    print ""; print "against the targets"
+    b = ""; bn = ""
+    for (r in c) if (r ~ /^cuda\/W1\/score/ && (b == "" || c[r] > b)) { b = c[r]; bn = r }
+    show("W1 score, with copies (" (bn == "" ? "-" : bn) ")", b == "" ? "" : b / 1000, ">= 3", "TCUPS")
+    show("W3 score, kernel", ("cuda/W3/score" in k) ? k["cuda/W3/score"] / 1000 : "", ">= 6", "TCUPS")
+    for (n = 1; n <= 3; ++n) {
+      wl = n == 1 ? "W1" : n == 2 ? "W2" : "P1"
+      sc = w["cuda/" wl "/score"]; cg = w["cuda/" wl "/cigar"]
+      show(wl " CIGAR / score-only, wall", (sc > 0 && cg != "") ? cg / sc : "", ">= 0.25", "")
+    }
+    for (n = 2; n <= 3; ++n) {
+      wl = "W" n
+      show(wl " GPU (copies) / CPU engine, " best_t[wl] " threads", (cpu[wl] > 0 && ("cuda/" wl "/score" in c)) ? c["cuda/" wl "/score"] / cpu[wl] : "", ">= 50", "x")
+    }
+  }' "${csvs[@]}" "$cpu_csv" 2>/dev/null
 if [[ -s "$ops_csv" ]]; then
   awk -F, '
     /^name,/ { for (i = 1; i <= NF; ++i) { gsub(/"/, "", $i); col[$i] = i }; hdr = 1;
