@@ -85,7 +85,7 @@ GPUALIGN_UNROLL
       }
       int t0 = cw.code(tword[0], p);
       const int t1 = L == 2 ? cw.code(tword[1], p) : 0;
-      if constexpr (kAcgt) t0 = static_cast<int>(acgt_col_sel(t0) | (acgt_col_sel(t1) << 8));
+      if constexpr (kAcgt) t0 = static_cast<int>(acgt_col_sel2(t0, t1));
       V g, f;
       if (first) {
         const int c = boundary_row0(mode, j, open, ext) - open;

@@ -88,6 +88,13 @@ GPUALIGN_HD std::uint32_t acgt_row_sel(int code) {
 GPUALIGN_HD std::uint32_t acgt_col_sel(int code) {
   return code >= 0 && code < 4 ? static_cast<std::uint32_t>(2 * code) * 0x11u : 0x88u;
 }
+/// acgt_col_sel of two target codes at once (bytes 0 and 1), by one PRMT
+/// lookup: codes 0-3 pick 0x00, 0x22, 0x44, 0x66 and the padding code (15:
+/// low bits 7) picks 0x88.  Only for A, C, G, T and padding; the inter kernel
+/// runs it every column.
+GPUALIGN_HD std::uint32_t acgt_col_sel2(int t0, int t1) {
+  return prmt(0x66442200u, 0x88888888u, static_cast<std::uint32_t>((t0 & 7) | ((t1 & 7) << 4)));
+}
 /// The PRMT selector of a cell-row: XOR of the byte selectors, bit 3 of a
 /// nibble set when either side's is (one LOP3).
 GPUALIGN_HD std::uint32_t acgt_pick(std::uint32_t row_sel, std::uint32_t col_sel) {

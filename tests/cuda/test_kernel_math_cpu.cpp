@@ -119,6 +119,7 @@ TEST(AcgtScores, PickEveryCodePairAndPadding) {
           for (int t1 : codes) {
             const std::uint32_t row = kern::acgt_row_sel(q0) | (kern::acgt_row_sel(q1) << 8);
             const std::uint32_t col = kern::acgt_col_sel(t0) | (kern::acgt_col_sel(t1) << 8);
+            ASSERT_EQ(kern::acgt_col_sel2(t0, t1), col) << t0 << " " << t1;  // the inter kernel's lookup
             const std::uint32_t s = kern::prmt(sc.v_sub_lo, sc.v_sub_hi, kern::acgt_pick(row, col));
             const int got[2] = {kern::pk_lo(s), kern::pk_hi(s)};
             const int q[2] = {q0, q1}, t[2] = {t0, t1};
