@@ -69,7 +69,7 @@ test_log="$build/gpu-check.tests.log"
 if [[ -z "${GPUALIGN_PREBUILT:-}" ]]; then
   timeout 150 ctest --test-dir "$build" -L gpu --output-on-failure --timeout 120 >"$test_log" 2>&1
   rc=$?
-  timeout 60 ctest --test-dir "$build" -L cpu -R '^(CudaEngineHost|CudaEnginePlan|PackedS16x2|Width/(Inter|Intra)KernelCpu|KernelBeginsCpu|Overflow16Cpu|TraceKernelCpu)' \
+  timeout 60 ctest --test-dir "$build" -L cpu -R '^(CudaEngineHost|CudaEnginePlan|PackedS16x2|AcgtScores|AcgtKernelsCpu|GroupKernelCpu|Width/(Inter|Intra|Group)KernelCpu|KernelBeginsCpu|Overflow16Cpu|TraceKernelCpu)' \
     --timeout 60 >>"$test_log" 2>&1 || rc=1
   tests_line=$(grep -E "tests passed|tests failed" "$test_log" | tr '\n' ' ')
 else
