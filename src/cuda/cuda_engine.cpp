@@ -300,26 +300,25 @@ struct CudaEngine::Impl {
 
     // Layout, identical in pinned and device memory for the uploaded part.
     Layout lay;
-    auto place = [&lay](std::size_t bytes) { return lay.place(bytes); };
-    const std::size_t at_codes = place(codes);
-    const std::size_t at_slots = place(l.slots.size() * sizeof(kern::Slot));
+    const std::size_t at_codes = lay.place(codes);
+    const std::size_t at_slots = lay.place(l.slots.size() * sizeof(kern::Slot));
     const std::size_t at_meta =
-        place(kind == Kind::inter ? ip.groups.size() * sizeof(kern::InterGroup) : xp.workers.size() * sizeof(kern::Worker));
+        lay.place(kind == Kind::inter ? ip.groups.size() * sizeof(kern::InterGroup) : xp.workers.size() * sizeof(kern::Worker));
     const std::size_t upload = lay.off;
     std::size_t at_qw = 0, at_tw = 0, at_scratch = 0, at_bufs = 0, at_prog = 0, at_err = 0;
     if (kind == Kind::inter) {
-      at_qw = place(ip.q_words * 4);
-      at_tw = place(ip.t_words * 4);
-      at_scratch = place(ip.scratch_cells * sizeof(kern::Cell2));
+      at_qw = lay.place(ip.q_words * 4);
+      at_tw = lay.place(ip.t_words * 4);
+      at_scratch = lay.place(ip.scratch_cells * sizeof(kern::Cell2));
       l.out_count = l.slots.size() * 2;
     } else {
-      at_bufs = place(xp.buf_cells * sizeof(kern::Cell2));
-      at_prog = place(xp.progress_count * sizeof(std::int32_t));
+      at_bufs = lay.place(xp.buf_cells * sizeof(kern::Cell2));
+      at_prog = lay.place(xp.progress_count * sizeof(std::int32_t));
       l.out_count = xp.workers.size() * static_cast<std::size_t>(xp.lanes) * 2;
     }
-    const std::size_t at_out = place(l.out_count * sizeof(kern::Partial));
+    const std::size_t at_out = lay.place(l.out_count * sizeof(kern::Partial));
     const std::size_t out_bytes = l.out_count * sizeof(kern::Partial);
-    at_err = place(sizeof(std::int32_t));
+    at_err = lay.place(sizeof(std::int32_t));
     const std::size_t down_bytes = at_err - at_out + sizeof(std::int32_t);
     l.error_at = at_err - at_out;
 
@@ -474,20 +473,19 @@ struct CudaEngine::Impl {
     l.ops_at = tp.ops_at;
 
     Layout lay;
-    auto place = [&lay](std::size_t bytes) { return lay.place(bytes); };
     const std::size_t n_slots = l.slots.size(), n_groups = tp.inter.groups.size();
-    const std::size_t at_codes = place(codes);
-    const std::size_t at_slots = place(n_slots * sizeof(kern::Slot));
-    const std::size_t at_groups = place(n_groups * sizeof(kern::InterGroup));
-    const std::size_t at_dir_at = place(n_groups * sizeof(std::uint64_t));
-    const std::size_t at_ops_at = place(n_slots * sizeof(std::uint64_t));
+    const std::size_t at_codes = lay.place(codes);
+    const std::size_t at_slots = lay.place(n_slots * sizeof(kern::Slot));
+    const std::size_t at_groups = lay.place(n_groups * sizeof(kern::InterGroup));
+    const std::size_t at_dir_at = lay.place(n_groups * sizeof(std::uint64_t));
+    const std::size_t at_ops_at = lay.place(n_slots * sizeof(std::uint64_t));
     const std::size_t upload = lay.off;
-    const std::size_t at_qw = place(tp.inter.q_words * 4);
-    const std::size_t at_tw = place(tp.inter.t_words * 4);
-    const std::size_t at_scratch = place(tp.inter.scratch_cells * sizeof(kern::Cell2));
-    const std::size_t at_dirs = place(tp.dir_words * 4);
-    const std::size_t at_res = place(n_slots * sizeof(kern::TraceResult));
-    const std::size_t at_ops = place(tp.ops_bytes);
+    const std::size_t at_qw = lay.place(tp.inter.q_words * 4);
+    const std::size_t at_tw = lay.place(tp.inter.t_words * 4);
+    const std::size_t at_scratch = lay.place(tp.inter.scratch_cells * sizeof(kern::Cell2));
+    const std::size_t at_dirs = lay.place(tp.dir_words * 4);
+    const std::size_t at_res = lay.place(n_slots * sizeof(kern::TraceResult));
+    const std::size_t at_ops = lay.place(tp.ops_bytes);
     const std::size_t down_bytes = at_ops - at_res + tp.ops_bytes;
     l.ops_down_at = at_ops - at_res;
 
@@ -545,17 +543,16 @@ struct CudaEngine::Impl {
     l.ops_at = wp.ops_at;
 
     Layout lay;
-    auto place = [&lay](std::size_t bytes) { return lay.place(bytes); };
     const std::size_t n_slots = l.slots.size();
-    const std::size_t at_codes = place(codes);
-    const std::size_t at_slots = place(n_slots * sizeof(kern::Slot));
-    const std::size_t at_dir_at = place(n_slots * sizeof(std::uint64_t));
-    const std::size_t at_ops_at = place(n_slots * sizeof(std::uint64_t));
+    const std::size_t at_codes = lay.place(codes);
+    const std::size_t at_slots = lay.place(n_slots * sizeof(kern::Slot));
+    const std::size_t at_dir_at = lay.place(n_slots * sizeof(std::uint64_t));
+    const std::size_t at_ops_at = lay.place(n_slots * sizeof(std::uint64_t));
     const std::size_t upload = lay.off;
-    const std::size_t at_bufs = place(wp.buf_cells * sizeof(kern::Cell2));
-    const std::size_t at_dirs = place(wp.dir_words * 4);
-    const std::size_t at_res = place(n_slots * sizeof(kern::TraceResult));
-    const std::size_t at_ops = place(wp.ops_bytes);
+    const std::size_t at_bufs = lay.place(wp.buf_cells * sizeof(kern::Cell2));
+    const std::size_t at_dirs = lay.place(wp.dir_words * 4);
+    const std::size_t at_res = lay.place(n_slots * sizeof(kern::TraceResult));
+    const std::size_t at_ops = lay.place(wp.ops_bytes);
     const std::size_t down_bytes = at_ops - at_res + wp.ops_bytes;
     l.ops_down_at = at_ops - at_res;
 
