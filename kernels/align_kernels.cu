@@ -61,15 +61,17 @@ __global__ void __launch_bounds__(kBlockThreads) trace_kernel(TraceArgs a, const
   trace_thread<kTraceRows>(a, static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x), tab);
 }
 
-// Large windows: a warp each (whole warps: blockDim is a multiple of 32).
+// Large windows: whole-warp workers (blockDim is a multiple of 32), each
+// with its own walk-back cache in shared memory.
 __global__ void __launch_bounds__(kBlockThreads) trace_warp_kernel(TraceWarpArgs a,
                                                                   const std::int32_t* __restrict__ table) {
   __shared__ std::int32_t tab[kTableCells];
+  __shared__ alignas(16) std::uint32_t walk[kBlockThreads / kWarp][kWalkCacheWords];  // 16-byte copies
   for (int i = static_cast<int>(threadIdx.x); i < kTableCells; i += static_cast<int>(blockDim.x)) tab[i] = table[i];
   __syncthreads();
-  const int wi = static_cast<int>((blockIdx.x * blockDim.x + threadIdx.x) / kWarp);
-  if (wi >= a.num_slots) return;
-  trace_warp<DeviceWarp>(a, wi, tab);
+  const int wid = static_cast<int>((blockIdx.x * blockDim.x + threadIdx.x) / kWarp);
+  if (wid >= a.num_workers) return;
+  trace_warp<DeviceWarp>(a, wid, tab, walk[threadIdx.x / kWarp]);
 }
 
 using KernelInter = void (*)(InterArgs, const std::int32_t*);
@@ -153,10 +155,17 @@ void launch_trace(const TraceArgs& a, const std::int32_t* d_table, int sm_count,
 }
 
 void launch_trace_warp(const TraceWarpArgs& a, const std::int32_t* d_table, cudaStream_t stream) {
-  if (a.num_slots <= 0) return;
+  if (a.num_workers <= 0) return;
   const int per_block = kBlockThreads / kWarp;
-  const int blocks = (a.num_slots + per_block - 1) / per_block;
+  const int blocks = (a.num_workers + per_block - 1) / per_block;
   trace_warp_kernel<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
+}
+
+int trace_warp_blocks_per_sm() {
+  int blocks = 0;
+  if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, trace_warp_kernel, kBlockThreads, 0) != cudaSuccess)
+    return 0;
+  return blocks;
 }
 
 int intra_blocks_per_sm(bool sixteen, bool acgt, int mode) {

@@ -26,6 +26,24 @@ struct DeviceWarp {
     *static_cast<volatile std::int32_t*>(p) = v;
   }
   static __device__ __forceinline__ void pause() { __nanosleep(64); }
+  // 16 bytes from device memory (L2, as load_cg) to this warp's shared
+  // memory without passing through registers (sm_80's cp.async), so many
+  // copies can be in flight at once; copy_wait() waits for this thread's.
+  static __device__ __forceinline__ void copy16(std::uint32_t* shared_dst, const std::uint32_t* src) {
+#if __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" ::"r"(
+                     static_cast<unsigned>(__cvta_generic_to_shared(shared_dst))),
+                 "l"(src)
+                 : "memory");
+#else
+    *reinterpret_cast<uint4*>(shared_dst) = __ldcg(reinterpret_cast<const uint4*>(src));
+#endif
+  }
+  static __device__ __forceinline__ void copy_wait() {
+#if __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.wait_all;\n" ::: "memory");
+#endif
+  }
 };
 
 }  // namespace gpualign::kern

@@ -33,8 +33,6 @@
 
 namespace gpualign::kern {
 
-inline constexpr long long kSpinLimit = 1ll << 30;
-
 GPUALIGN_EXEC_CHECK_DISABLE
 template <class Ops, int kMode, class Warp, int W = kWarp, bool kAcgt = false>
 GPUALIGN_HD_TEMPLATE inline void intra_worker(const IntraArgs& a, int wid, const std::int32_t* tab) {

@@ -36,9 +36,14 @@ int intra_blocks_per_sm(bool sixteen, bool acgt, int mode);
 /// multiprocessor (`sm_count`), so few windows still spread over the GPU.
 void launch_trace(const TraceArgs& a, const std::int32_t* d_table, int sm_count, cudaStream_t stream);
 
-/// Launches the warp-per-window traceback kernel over a.num_slots windows;
-/// `d_table` as for launch_trace.
+/// Launches the warp traceback kernel over a.num_workers
+/// whole-warp workers (all resident at once: the caller sizes the launch by
+/// trace_warp_blocks_per_sm); `d_table` as for launch_trace.
 void launch_trace_warp(const TraceWarpArgs& a, const std::int32_t* d_table, cudaStream_t stream);
+
+/// Resident blocks per multiprocessor of the warp traceback
+/// kernel (its workers, like the intra kernel's, wait on each other).
+int trace_warp_blocks_per_sm();
 
 /// Packs the interleaved code words of an inter launch on the device (Thrust).
 void pack_inter_device(const Slot* d_slots, const InterGroup* d_groups, int num_slots, int num_groups,

@@ -76,6 +76,11 @@ struct InterArgs {
   ScoreConsts sc;
 };
 
+/// Polls of a predecessor's progress before a worker gives up and sets the
+/// launch's error flag (intra and warp-traceback workers): a bug must end
+/// as an error, not a hang.
+inline constexpr long long kSpinLimit = 1ll << 30;
+
 struct IntraArgs {
   const std::uint8_t* codes = nullptr;
   const Slot* slots = nullptr;
@@ -123,22 +128,34 @@ struct TraceArgs {
   std::int32_t open = 0, ext = 0;
 };
 
-/// Traceback of large windows (trace_warp_agent.hpp): one warp per window,
-/// one window per slot (prob[0], q_off[0] / t_off[0] into raw one-byte codes,
-/// buf: the window's boundary row of n + 1 cells).
+/// Traceback of large windows (trace_warp_agent.hpp): one window per slot
+/// (prob[0], q_off[0] / t_off[0] into raw one-byte codes, buf: the window's
+/// boundary row of n + 1 cells), its tiles of kWarp * kTraceRows rows shared
+/// by slot.workers whole-warp workers (tiles k, k + K, ... for worker k, as
+/// in the intra-sequence kernel, with per-tile progress counters).
 struct TraceWarpArgs {
   const std::uint8_t* codes = nullptr;
   const Slot* slots = nullptr;
+  const Worker* workers = nullptr;        ///< this launch's workers
   const std::uint64_t* dir_at = nullptr;  ///< per slot: offset (words) of its direction words
   const std::uint64_t* ops_at = nullptr;  ///< per slot: offset (bytes) of its ops
   std::uint32_t* dirs = nullptr;
   Cell2* bufs = nullptr;                  ///< boundary rows: H and F (int32 bits)
+  std::int32_t* progress = nullptr;       ///< per tile: columns of its bottom row stored
   char* ops = nullptr;
   TraceResult* out = nullptr;             ///< one per slot
-  std::int32_t num_slots = 0;
+  std::int32_t* error = nullptr;          ///< set to 1 if a worker gave up waiting (should never happen)
+  std::int32_t num_workers = 0;
   std::int32_t pad_code = 15;
   std::int32_t open = 0, ext = 0;
 };
+
+/// Wavefront steps of direction words the walking warp of a window keeps in
+/// shared memory (kWalkSteps * kWarp words, 4 KiB a warp): the walk back
+/// reads them from there and refills them, coalesced, when its position
+/// leaves them (trace_warp_agent.hpp).
+inline constexpr int kWalkSteps = 32;
+inline constexpr int kWalkCacheWords = kWalkSteps * kWarp;
 
 /// Direction words of a window traced by a warp: a word per lane and
 /// wavefront step (n + 31 of them) per tile of kWarp * kTraceRows rows.

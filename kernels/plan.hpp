@@ -256,42 +256,21 @@ inline std::uint64_t trace_group_bytes(const InterGroup& g, std::uint64_t ops_by
          kWarp * (sizeof(Slot) + sizeof(std::uint64_t) + sizeof(TraceResult)) + sizeof(InterGroup) + 8;
 }
 
-/// Layout of a warp-per-window traceback launch (trace_warp_agent.hpp):
-/// per slot (one window), its direction words, its ops and its boundary row
-/// (Slot::buf).
-struct WarpTracePlan {
-  std::vector<Slot> slots;
-  std::vector<std::uint64_t> dir_at;  ///< per slot, words
-  std::vector<std::uint64_t> ops_at;  ///< per slot, bytes
-  std::uint64_t dir_words = 0, ops_bytes = 0, buf_cells = 0;
-};
-
-inline WarpTracePlan make_warp_trace_plan(std::vector<Slot> slots) {
-  WarpTracePlan p;
-  p.slots = std::move(slots);
-  for (Slot& s : p.slots) {
-    p.dir_at.push_back(p.dir_words);
-    p.dir_words += warp_trace_dir_words(s.prob[0].m, s.prob[0].n);
-    p.ops_at.push_back(p.ops_bytes);
-    p.ops_bytes += static_cast<std::uint64_t>(s.prob[0].m) + static_cast<std::uint64_t>(s.prob[0].n);
-    s.buf = p.buf_cells;
-    p.buf_cells += static_cast<std::uint64_t>(s.prob[0].n) + 1;
-  }
-  return p;
-}
-
-/// Device bytes of one window traced by a warp: codes (staged, and as many
-/// again for its ops), direction words, boundary row, slot, offsets, result,
-/// and the alignment of the batch's buffers.
+/// Device bytes of one window traced by warps: codes (staged, and as many
+/// again for its ops), direction words, boundary row, per-tile progress and
+/// at most a worker a tile, slot, offsets, result, and the alignment of the
+/// batch's buffers.
 inline std::uint64_t warp_trace_bytes(int m, int n) {
   const std::uint64_t codes = static_cast<std::uint64_t>(m) + static_cast<std::uint64_t>(n);
+  const std::uint64_t tiles = m > 0 ? (static_cast<std::uint64_t>(m) + kWarp * kTraceRows - 1) / (kWarp * kTraceRows) : 1;
   return 2 * codes + warp_trace_dir_words(m, n) * 4 + (static_cast<std::uint64_t>(n) + 1) * sizeof(Cell2) +
-         sizeof(Slot) + 2 * sizeof(std::uint64_t) + sizeof(TraceResult) + 64;
+         tiles * (sizeof(std::int32_t) + sizeof(Worker)) + sizeof(Slot) + 2 * sizeof(std::uint64_t) +
+         sizeof(TraceResult) + 64;
 }
 
 /// Traceback batches of a list of windows (only m and n of each are read).
-/// Windows of at least `warp_min_cells` cells go to `warp_batches` (a warp
-/// each; sorted by size, at most `cap` device bytes, `max_pairs` windows and
+/// Windows of at least `warp_min_cells` cells go to `warp_batches` (whole
+/// warps each, make_warp_trace_plan; sorted by size, at most `cap` device bytes, `max_pairs` windows and
 /// `max_codes` codes a batch); the others to `batches`: sorted by size into
 /// slots, slots into groups of 32, groups into batches within the same
 /// limits.  Batches hold whole groups, so each batch's own make_trace_plan
@@ -472,6 +451,31 @@ inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity, int lane
     l.workers = static_cast<int>(p.workers.size()) - l.first_worker;
     p.launches.push_back(l);
     begin = end;
+  }
+  return p;
+}
+
+/// Layout of a warp traceback batch (trace_warp_agent.hpp): the
+/// intra-sequence kernel's workers, tiles, boundary rows and progress
+/// counters (same 256-row tiles, launches of at most `capacity` resident
+/// warps), plus per slot (one window) its direction words and its ops.
+struct WarpTracePlan {
+  IntraPlan work;
+  std::vector<std::uint64_t> dir_at;  ///< per slot, words
+  std::vector<std::uint64_t> ops_at;  ///< per slot, bytes
+  std::uint64_t dir_words = 0, ops_bytes = 0;
+};
+
+static_assert(kTraceRows == kIntraRows, "the warp traceback tiles its windows like the intra-sequence kernel");
+
+inline WarpTracePlan make_warp_trace_plan(std::vector<Slot> slots, int capacity) {
+  WarpTracePlan p;
+  p.work = make_intra_plan(std::move(slots), capacity, kWarp);
+  for (const Slot& s : p.work.slots) {
+    p.dir_at.push_back(p.dir_words);
+    p.dir_words += warp_trace_dir_words(s.prob[0].m, s.prob[0].n);
+    p.ops_at.push_back(p.ops_bytes);
+    p.ops_bytes += static_cast<std::uint64_t>(s.prob[0].m) + static_cast<std::uint64_t>(s.prob[0].n);
   }
   return p;
 }

@@ -1,6 +1,7 @@
 #pragma once
-// Traceback agent for large windows: one warp computes the CIGAR of one
-// [begin, end) window (trace_agent.hpp takes the small ones, a thread each).
+// Traceback agent for large windows: whole-warp workers compute the CIGAR of
+// one [begin, end) window (trace_agent.hpp takes the small ones, a thread
+// each).
 //
 // Same recurrences, tie-breaks and walk back as trace_thread (trace_cell,
 // trace_step), laid out like the intra-sequence kernel: tiles of
@@ -9,8 +10,13 @@
 // F of the row above by a shuffle; lane 0 reads the previous tile's bottom
 // row (H, F) from the window's boundary row, 32 columns at a time, one chunk
 // ahead, and the warp writes this tile's bottom row back in place, 32 columns
-// at a time.  One warp owns the window and takes its tiles in order, so no
-// worker waits for another.
+// at a time, then publishes how far it got.  K workers share a window's
+// tiles (worker k: tiles k, k + K, ...), each waiting only for the tile
+// above its own, chunk by chunk, so the tiles run as a pipeline: a window of
+// 60 tiles keeps up to 60 warps busy instead of one.  The host sizes each
+// launch so that all its workers are resident at once (plan.hpp
+// make_warp_trace_plan), so spinning cannot deadlock; a spin limit turns a
+// bug into an error flag instead of a hang.
 //
 // Direction codes: at every wavefront step each lane stores one 32-bit word
 // (its 8 rows' 4-bit codes at the column it computed), the warp's 32 words
@@ -20,8 +26,13 @@
 // ((i-1) % 256) / 8, bits 4 * ((i-1) % 8), step j - 1 + lane.  About half a
 // byte per cell, as for the thread-per-window kernel.
 //
-// Then lane 0 walks back from (m, n) alone (a dependent load per step); the
-// other lanes are done.
+// Then the worker of the last tile walks back from (m, n), the whole warp in
+// step: every step moves the wavefront step s = j - 1 + lane down by 0 to 2
+// within a tile, so the warp keeps the kWalkSteps steps at and below s of
+// the current tile in a shared-memory cache (`walk`), refilled by 32
+// coalesced loads whose latencies overlap when the walk leaves it; the walk
+// reads the cache, not device memory (one dependent L2 or DRAM access a
+// step before, one per ~16-32 steps now).  Lane 0 writes the ops.
 
 #include <cstdint>
 
@@ -30,29 +41,36 @@
 
 namespace gpualign::kern {
 
-/// The warp of window (slot) `wi`.  `tab`: the launch table's plain part.
+/// Worker `wid` of a launch (a.workers[wid]).  `tab`: the launch table's
+/// plain part; `walk`: kWalkCacheWords words of this warp's own (shared
+/// memory on the GPU).
 GPUALIGN_EXEC_CHECK_DISABLE
 template <class Warp>
-GPUALIGN_HD_TEMPLATE inline void trace_warp(const TraceWarpArgs& a, int wi, const std::int32_t* tab) {
+GPUALIGN_HD_TEMPLATE inline void trace_warp(const TraceWarpArgs& a, int wid, const std::int32_t* tab,
+                                            std::uint32_t* walk) {
   constexpr int R = kTraceRows;
   constexpr int kTile = kWarp * R;
   const int lane = Warp::lane();
+  const Worker wk = a.workers[wid];
+  const int wi = wk.slot;
   const Slot& slot = a.slots[wi];
   const int m = slot.prob[0].m, n = slot.prob[0].n;
   const int open = a.open, ext = a.ext, pad = a.pad_code;
-  const int tiles = m > 0 ? (m + kTile - 1) / kTile : 1;
+  const int tiles = slot.tiles;
   const int steps = n + kWarp - 1;
   const std::uint8_t* q = a.codes + slot.q_off[0];
   const std::uint8_t* t = a.codes + slot.t_off[0];
   std::uint32_t* dirs = a.dirs + a.dir_at[wi];
-  Cell2* buf = a.bufs + slot.buf;  // column j at buf[j]: H and F of the previous tile's bottom row
+  Cell2* buf = a.bufs + slot.buf;                   // column j at buf[j]: H and F of the previous tile's bottom row
+  std::int32_t* prog = a.progress + slot.progress;  // tile t at prog[t]
 
   // H(m, n): on the boundary for an empty window, else from the lane that
-  // holds row m at column n.
+  // holds row m at column n (in the last tile).
   int score = m == 0 ? gap_cost(n, open, ext) : n == 0 ? gap_cost(m, open, ext) : kTraceMinusInf;
 
   int h[R], e[R], qo[R];
-  for (int tile = 0; tile < tiles; ++tile) {
+  for (int it = 0; it < wk.iters; ++it) {
+    const int tile = wk.k + it * slot.workers;
     const int row0 = tile * kTile + lane * R;
 GPUALIGN_UNROLL
     for (int r = 0; r < R; ++r) {
@@ -66,9 +84,25 @@ GPUALIGN_UNROLL
     const int want = m - 1 - row0;  // register row of the window's last row, if this lane has it
     std::uint32_t* dtile = dirs + static_cast<std::uint64_t>(tile) * static_cast<std::uint64_t>(steps) * kWarp;
 
-    // Chunk c of the row above the tile (lane l: column 32c + 1 + l).
+    // Chunk c of the row above the tile (lane l: column 32c + 1 + l), once
+    // the tile above has stored it.
     std::uint32_t nxt_h = 0, nxt_f = 0, nxt_t = 0;
     auto load_chunk = [&](int c) {
+      if (!first) {
+        if (lane == 0) {
+          const int need = kWarp * c + kWarp < n ? kWarp * c + kWarp : n;
+          long long spins = 0;
+          while (Warp::load_volatile(&prog[tile - 1]) < need) {
+            if (++spins > kSpinLimit || Warp::load_volatile(a.error) != 0) {
+              Warp::store_volatile(a.error, 1);
+              break;
+            }
+            Warp::pause();
+          }
+          Warp::threadfence();
+        }
+        Warp::syncwarp();
+      }
       const int col = kWarp * c + 1 + lane;
       if (col <= n) {
         if (first) {
@@ -125,7 +159,9 @@ GPUALIGN_UNROLL
       dtile[static_cast<std::uint64_t>(s) * kWarp + lane] = word;
       if (!last) {
         // The tile's bottom row for the next tile, as in the intra kernel:
-        // lane 31's column jb kept by lane (jb - 1) % 32, stored 32 at a time.
+        // lane 31's column jb kept by lane (jb - 1) % 32, stored 32 at a
+        // time; the fence orders these stores (and this tile's direction
+        // words so far) before the progress that releases them.
         const std::uint32_t b_h = Warp::shfl(out_h, kWarp - 1);
         const std::uint32_t b_f = Warp::shfl(out_f, kWarp - 1);
         const int jb = s - (kWarp - 1) + 1;
@@ -142,35 +178,61 @@ GPUALIGN_UNROLL
             }
             Warp::threadfence();
             Warp::syncwarp();
+            if (lane == 0) Warp::store_volatile(&prog[tile], jb);
           }
         }
       }
     }
   }
+  // Only the last tile's worker goes on.  When it is done, every tile above
+  // is too: it waited for the full bottom row of the tile above, released
+  // after all of that tile's direction words, and so on up.
+  if ((tiles - 1) % slot.workers != wk.k) return;
   // The lane with row m at column n has the score; every lane's direction
-  // words are in memory before lane 0 reads them.
+  // words are in memory before the walk reads them.
   if (m > 0 && n > 0) score = static_cast<int>(Warp::shfl(static_cast<std::uint32_t>(score), ((m - 1) % kTile) / R));
   Warp::threadfence();
   Warp::syncwarp();
-  if (lane != 0) return;
 
+  // The walk, every lane in step (the same i, j, state), reading `walk`:
+  // steps [lo, lo + kWalkSteps) of tile `ctile`, step b's 32 words at
+  // walk[b * 32] -- one contiguous block of the window's direction words,
+  // copied 16 bytes a lane at a time (kWalkCacheWords / 128 copies a lane,
+  // all in flight at once).  Lane 0 writes the ops.
   char* out = a.ops + a.ops_at[wi];
   int len = 0;
   int i = m, j = n, state = 0;
+  int ctile = -1, lo = 0;
   while (i > 0 && j > 0) {
     const int tile = (i - 1) / kTile, k = ((i - 1) % kTile) / R, r = (i - 1) % R;
-    const std::uint64_t at =
-        (static_cast<std::uint64_t>(tile) * static_cast<std::uint64_t>(steps) + static_cast<std::uint64_t>(j - 1 + k)) *
-            kWarp + static_cast<std::uint64_t>(k);
-    const unsigned d = (Warp::load_cg(&dirs[at]) >> (4 * r)) & 15u;
+    const int s = j - 1 + k;
+    if (tile != ctile || s < lo) {
+      // Within a tile s only falls, so the cache ends at s (words past the
+      // tile's last step are never read).
+      ctile = tile;
+      lo = s - (kWalkSteps - 1) > 0 ? s - (kWalkSteps - 1) : 0;
+      const std::uint32_t* src =
+          dirs + (static_cast<std::uint64_t>(tile) * static_cast<std::uint64_t>(steps) + static_cast<std::uint64_t>(lo)) *
+                     kWarp;
+      const int words = (s - lo + 1) * kWarp;
+      Warp::syncwarp();  // every lane has read the old contents
+GPUALIGN_UNROLL
+      for (int c = 0; c < kWalkCacheWords / (4 * kWarp); ++c) {
+        const int w = 4 * (c * kWarp + lane);
+        if (w < words) Warp::copy16(walk + w, src + w);
+      }
+      Warp::copy_wait();
+      Warp::syncwarp();
+    }
+    const unsigned d = (walk[(s - lo) * kWarp + k] >> (4 * r)) & 15u;
     const int qi = i - 1, tj = j - 1;
     const char op = trace_step(d, state, i, j);
-    if (op == '=') {
-      out[len++] = q[qi] == t[tj] ? '=' : 'X';
-    } else if (op != 0) {
-      out[len++] = op;
+    if (op != 0) {
+      if (lane == 0) out[len] = op != '=' ? op : q[qi] == t[tj] ? '=' : 'X';
+      ++len;
     }
   }
+  if (lane != 0) return;
   for (; i > 0; --i) out[len++] = 'I';
   for (; j > 0; --j) out[len++] = 'D';
   a.out[wi] = TraceResult{score, len};

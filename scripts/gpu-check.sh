@@ -141,8 +141,8 @@ awk -F, '
     for (r in c) if (r ~ /^cuda\/W1\/score/ && (b == "" || c[r] > b)) { b = c[r]; bn = r }
     show("W1 score, with copies (" (bn == "" ? "-" : bn) ")", b == "" ? "" : b / 1000, ">= 3", "TCUPS")
     show("W3 score, kernel", ("cuda/W3/score" in k) ? k["cuda/W3/score"] / 1000 : "", ">= 6", "TCUPS")
-    for (n = 1; n <= 3; ++n) {
-      wl = n == 1 ? "W1" : n == 2 ? "W2" : "P1"
+    for (n = 1; n <= 4; ++n) {
+      wl = n == 1 ? "W1" : n == 2 ? "W2" : n == 3 ? "W3" : "P1"
       sc = w["cuda/" wl "/score"]; cg = w["cuda/" wl "/cigar"]
       show(wl " CIGAR / score-only, wall", (sc > 0 && cg != "") ? cg / sc : "", ">= 0.25", "")
     }

@@ -4,13 +4,14 @@
 //   2. begin: the same pass on the reversed prefixes [0, qend) x [0, tend);
 //   3. CIGAR: a global alignment of the [begin, end) window, traced back.
 //      Windows up to CudaTuning::trace_max_cells cells whose direction codes
-//      fit the per-batch device budget (the same budget as the other batches)
-//      go to a traceback kernel, 4 bits per cell: a thread per window for
-//      small ones (sorted by size so a warp's are alike), a warp per window
-//      from CudaTuning::warp_trace_min_cells cells.  The path found must score
+//      fit the per-batch device budget (the same budget as the other
+//      batches) go to a traceback kernel, 4 bits per cell: a thread per
+//      window for small ones (sorted by size so a warp's are alike), warps
+//      per window (its 256-row tiles pipelined) from
+//      CudaTuning::warp_trace_min_cells cells.  The path found must score
 //      the forward score, else that window is redone on the CPU (counted).
-//      The other windows (empty, huge W3 ones, over the budget) run on the CPU
-//      through the reference aligner, while the GPU batches run.
+//      The other windows (empty, over trace_max_cells, over the budget) run
+//      on the CPU through the reference aligner, while the GPU batches run.
 // Pairs go to the inter-sequence kernel (a thread per slot) when short -- or,
 // with CudaTuning::short_groups, to the intra-sequence kernel's narrow
 // workers (kGroupLanes threads per slot) -- and to the intra-sequence kernel
@@ -67,7 +68,8 @@ struct Spec {
 
 // Which kernel a batch runs: inter (a thread per slot), intra (warps per
 // slot), group (the intra kernel with narrow workers), trace (CIGAR windows,
-// a thread each), trace_warp (large CIGAR windows, a warp each).
+// a thread each), trace_warp (large CIGAR windows, whole-warp workers
+// sharing each window's tiles).
 enum class Kind { inter, intra, group, trace, trace_warp };
 
 }  // namespace
@@ -117,10 +119,11 @@ struct CudaEngine::Impl {
   std::string reason;
   cudaDeviceProp props{};
   Lane lanes[kStreams];
-  // Whole-warp intra launches never overlap (their workers spin on each
-  // other, so each launch must be resident at once); narrow workers wait
-  // for no one and, like inter launches, may overlap anything.
-  cudaEvent_t intra_done = nullptr;
+  // Launches whose workers spin on each other (whole-warp intra, warp
+  // traceback) never overlap one another: each must be resident at once.
+  // Narrow workers wait for no one and, like inter and thread-traceback
+  // launches, may overlap anything.
+  cudaEvent_t spin_done = nullptr;
   DeviceBuffer table;
   CudaRunStats stats;
   int next_lane = 0;
@@ -148,7 +151,7 @@ struct CudaEngine::Impl {
         GPUALIGN_CUDA_CHECK(cudaStreamCreateWithFlags(&l.stream, cudaStreamNonBlocking));
         for (cudaEvent_t* e : {&l.ev_begin, &l.ev_k0, &l.ev_k1, &l.ev_end}) GPUALIGN_CUDA_CHECK(cudaEventCreate(e));
       }
-      GPUALIGN_CUDA_CHECK(cudaEventCreateWithFlags(&intra_done, cudaEventDisableTiming));
+      GPUALIGN_CUDA_CHECK(cudaEventCreateWithFlags(&spin_done, cudaEventDisableTiming));
     } catch (const Error& e) {
       reason = e.what();
     }
@@ -160,7 +163,7 @@ struct CudaEngine::Impl {
         if (e) cudaEventDestroy(e);
       if (l.stream) cudaStreamDestroy(l.stream);
     }
-    if (intra_done) cudaEventDestroy(intra_done);
+    if (spin_done) cudaEventDestroy(spin_done);
   }
 
   std::size_t budget() const {
@@ -211,6 +214,14 @@ struct CudaEngine::Impl {
     if (l.stream) cudaStreamSynchronize(l.stream);
   }
 
+  // The error flag of a launch whose workers wait on each other (downloaded
+  // at l.error_at): set, a worker gave up waiting -- a bug, never a result.
+  void check_wait_error(const Lane& l, const char* who) const {
+    std::int32_t err = 0;
+    std::memcpy(&err, l.down.data() + l.error_at, sizeof err);
+    if (err) throw Error(std::string("CUDA engine: ") + who + " timed out waiting for its predecessor");
+  }
+
   void finish(Lane& l) {
     if (!l.busy) return;
     l.busy = false;
@@ -222,15 +233,12 @@ struct CudaEngine::Impl {
     stats.device_ms += d;
     stats.device_cells += l.cells;
     if (l.kind == Kind::trace || l.kind == Kind::trace_warp) {
+      if (l.kind == Kind::trace_warp) check_wait_error(l, "a traceback worker");
       finish_trace(l);
       return;
     }
     const auto* parts = reinterpret_cast<const kern::Partial*>(l.down.data());
-    if (l.kind == Kind::intra || l.kind == Kind::group) {
-      std::int32_t err = 0;
-      std::memcpy(&err, l.down.data() + l.error_at, sizeof err);
-      if (err) throw Error("CUDA engine: an intra-sequence worker timed out waiting for its predecessor");
-    }
+    if (l.kind == Kind::intra || l.kind == Kind::group) check_wait_error(l, "an intra-sequence worker");
     auto merge = [&](int job, const kern::Partial& p) {
       if (job < 0 || l.ignore[static_cast<std::size_t>(job)]) return;
       const Spec& s = (*specs)[static_cast<std::size_t>(l.jobs[static_cast<std::size_t>(job)])];
@@ -373,7 +381,7 @@ struct CudaEngine::Impl {
     } else {
       GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_prog, 0, xp.progress_count * sizeof(std::int32_t), l.stream));
       GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_err, 0, sizeof(std::int32_t), l.stream));
-      if (kind == Kind::intra) GPUALIGN_CUDA_CHECK(cudaStreamWaitEvent(l.stream, intra_done, 0));
+      if (kind == Kind::intra) GPUALIGN_CUDA_CHECK(cudaStreamWaitEvent(l.stream, spin_done, 0));
       GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k0, l.stream));
       for (const kern::IntraLaunch& launch : xp.launches) {
         kern::IntraArgs a;
@@ -392,7 +400,7 @@ struct CudaEngine::Impl {
         GPUALIGN_CUDA_CHECK(cudaGetLastError());
       }
       GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k1, l.stream));
-      if (kind == Kind::intra) GPUALIGN_CUDA_CHECK(cudaEventRecord(intra_done, l.stream));
+      if (kind == Kind::intra) GPUALIGN_CUDA_CHECK(cudaEventRecord(spin_done, l.stream));
     }
     GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(l.down.data(), d + at_out, down_bytes, cudaMemcpyDeviceToHost, l.stream));
     GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_end, l.stream));
@@ -534,33 +542,46 @@ struct CudaEngine::Impl {
     l.busy = true;
   }
 
+  // Resident warps of the warp traceback kernel: the most
+  // workers one of its launches may hold (they wait on each other).
+  int trace_warp_capacity() const {
+    const int per_sm = std::max(1, kern::trace_warp_blocks_per_sm());
+    return per_sm * props.multiProcessorCount * (kern::kBlockThreads / kern::kWarp);
+  }
+
   // Stages, uploads, launches and starts the download of one batch of large
-  // windows, a warp each (job[0] of each slot: the window index).
+  // windows, whole-warp workers each (job[0] of each slot: the window index).
   void submit_trace_warp(Lane& l, std::vector<kern::Slot> slots) {
     const std::uint64_t codes = begin_trace_batch(l, Kind::trace_warp, slots);
-    kern::WarpTracePlan wp = kern::make_warp_trace_plan(std::move(slots));
-    l.slots = wp.slots;
+    kern::WarpTracePlan wp = kern::make_warp_trace_plan(std::move(slots), trace_warp_capacity());
+    const kern::IntraPlan& xp = wp.work;
+    l.slots = xp.slots;
     l.ops_at = wp.ops_at;
 
     Layout lay;
     const std::size_t n_slots = l.slots.size();
     const std::size_t at_codes = lay.place(codes);
     const std::size_t at_slots = lay.place(n_slots * sizeof(kern::Slot));
+    const std::size_t at_workers = lay.place(xp.workers.size() * sizeof(kern::Worker));
     const std::size_t at_dir_at = lay.place(n_slots * sizeof(std::uint64_t));
     const std::size_t at_ops_at = lay.place(n_slots * sizeof(std::uint64_t));
     const std::size_t upload = lay.off;
-    const std::size_t at_bufs = lay.place(wp.buf_cells * sizeof(kern::Cell2));
+    const std::size_t at_bufs = lay.place(xp.buf_cells * sizeof(kern::Cell2));
+    const std::size_t at_prog = lay.place(xp.progress_count * sizeof(std::int32_t));
     const std::size_t at_dirs = lay.place(wp.dir_words * 4);
     const std::size_t at_res = lay.place(n_slots * sizeof(kern::TraceResult));
     const std::size_t at_ops = lay.place(wp.ops_bytes);
-    const std::size_t down_bytes = at_ops - at_res + wp.ops_bytes;
+    const std::size_t at_err = lay.place(sizeof(std::int32_t));
+    const std::size_t down_bytes = at_err - at_res + sizeof(std::int32_t);
     l.ops_down_at = at_ops - at_res;
+    l.error_at = at_err - at_res;
 
     reserve(l, upload, down_bytes, lay.off);
 
     std::uint8_t* h = l.up.data();
     copy_window_codes(l, h + at_codes);
     std::memcpy(h + at_slots, l.slots.data(), n_slots * sizeof(kern::Slot));
+    std::memcpy(h + at_workers, xp.workers.data(), xp.workers.size() * sizeof(kern::Worker));
     std::memcpy(h + at_dir_at, wp.dir_at.data(), n_slots * sizeof(std::uint64_t));
     std::memcpy(h + at_ops_at, wp.ops_at.data(), n_slots * sizeof(std::uint64_t));
 
@@ -568,24 +589,34 @@ struct CudaEngine::Impl {
     GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_begin, l.stream));
     GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(d, h, upload, cudaMemcpyHostToDevice, l.stream));
     // Poison results and paths: what the kernel failed to write cannot pass.
-    GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_res, 0x5A, down_bytes, l.stream));
-    kern::TraceWarpArgs a;
-    a.codes = d + at_codes;
-    a.slots = reinterpret_cast<const kern::Slot*>(d + at_slots);
-    a.dir_at = reinterpret_cast<const std::uint64_t*>(d + at_dir_at);
-    a.ops_at = reinterpret_cast<const std::uint64_t*>(d + at_ops_at);
-    a.dirs = reinterpret_cast<std::uint32_t*>(d + at_dirs);
-    a.bufs = reinterpret_cast<kern::Cell2*>(d + at_bufs);
-    a.ops = reinterpret_cast<char*>(d + at_ops);
-    a.out = reinterpret_cast<kern::TraceResult*>(d + at_res);
-    a.num_slots = static_cast<int>(n_slots);
-    a.pad_code = pad;
-    a.open = ps.open;
-    a.ext = ps.ext;
+    GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_res, 0x5A, at_err - at_res, l.stream));
+    GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_err, 0, sizeof(std::int32_t), l.stream));
+    GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_prog, 0, xp.progress_count * sizeof(std::int32_t), l.stream));
+    // Spinning launches never overlap (each must be resident at once).
+    GPUALIGN_CUDA_CHECK(cudaStreamWaitEvent(l.stream, spin_done, 0));
     GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k0, l.stream));
-    kern::launch_trace_warp(a, static_cast<const std::int32_t*>(table.data()), l.stream);
-    GPUALIGN_CUDA_CHECK(cudaGetLastError());
+    for (const kern::IntraLaunch& launch : xp.launches) {
+      kern::TraceWarpArgs a;
+      a.codes = d + at_codes;
+      a.slots = reinterpret_cast<const kern::Slot*>(d + at_slots);
+      a.workers = reinterpret_cast<const kern::Worker*>(d + at_workers) + launch.first_worker;
+      a.dir_at = reinterpret_cast<const std::uint64_t*>(d + at_dir_at);
+      a.ops_at = reinterpret_cast<const std::uint64_t*>(d + at_ops_at);
+      a.dirs = reinterpret_cast<std::uint32_t*>(d + at_dirs);
+      a.bufs = reinterpret_cast<kern::Cell2*>(d + at_bufs);
+      a.progress = reinterpret_cast<std::int32_t*>(d + at_prog);
+      a.ops = reinterpret_cast<char*>(d + at_ops);
+      a.out = reinterpret_cast<kern::TraceResult*>(d + at_res);
+      a.error = reinterpret_cast<std::int32_t*>(d + at_err);
+      a.num_workers = launch.workers;
+      a.pad_code = pad;
+      a.open = ps.open;
+      a.ext = ps.ext;
+      kern::launch_trace_warp(a, static_cast<const std::int32_t*>(table.data()), l.stream);
+      GPUALIGN_CUDA_CHECK(cudaGetLastError());
+    }
     GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k1, l.stream));
+    GPUALIGN_CUDA_CHECK(cudaEventRecord(spin_done, l.stream));
     GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(l.down.data(), d + at_res, down_bytes, cudaMemcpyDeviceToHost, l.stream));
     GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_end, l.stream));
     l.busy = true;

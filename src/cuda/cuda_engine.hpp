@@ -48,19 +48,20 @@ struct CudaTuning {
   /// table (kernels/recurrence.hpp): ~3 instructions fewer per packed
   /// cell-row.  Off: every batch reads the table.
   bool acgt_registers = true;
-  /// CIGAR windows of at least this many cells are traced a warp per
-  /// window (kernels/trace_warp_agent.hpp: the window's rows spread over the
-  /// 32 lanes in 256-row tiles, direction codes stored a coalesced line per
-  /// step); smaller ones a thread per window (trace_agent.hpp), many at once.
-  /// 0 sends every window to the warp kernel.
+  /// CIGAR windows of at least this many cells are traced by whole-warp
+  /// workers (kernels/trace_warp_agent.hpp: the window's rows in 256-row
+  /// tiles, up to a warp per tile, pipelined; direction codes stored a
+  /// coalesced line per step); smaller ones a thread per window
+  /// (trace_agent.hpp), many at once.  0 sends every window to the warp
+  /// kernel.
   std::uint64_t warp_trace_min_cells = std::uint64_t{1} << 20;
   /// Largest CIGAR window (cells) traced on the GPU; larger ones, and any
   /// whose direction codes (half a byte a cell) do not fit the per-batch
   /// device budget, are traced on the CPU (the reference, all cores) while
-  /// the GPU batches run.  The default keeps W3's windows (~2e8 cells, 20 of
-  /// them) on the CPU: one warp walks a window's 40-80 tiles one after the
-  /// other, by estimate ~1-2 s for the longest, no better than 16 cores.
-  std::uint64_t trace_max_cells = std::uint64_t{128} << 20;
+  /// the GPU batches run.  The default (4 Gi cells, 2 GiB of direction
+  /// codes) takes W3's windows (~2e8 cells) to the GPU, where their tiles
+  /// run on up to 80 warps each.
+  std::uint64_t trace_max_cells = std::uint64_t{4} << 30;
 };
 
 /// Empty when a CUDA device is usable here, else why not ("no CUDA device", ...).

@@ -39,7 +39,7 @@ struct Config {
   int device_count = 1;
   int major = 9, minor = 0;       ///< compute capability
   int sms = 2;                    ///< multiprocessors (sizes the intra workers)
-  int intra_blocks_per_sm = 1;    ///< occupancy the fake reports for the intra kernel
+  int intra_blocks_per_sm = 1;    ///< occupancy the fake reports for the intra and warp-traceback kernels
   std::size_t total_bytes = std::size_t{256} << 20;
   /// The n-th call (1-based, counted from reset()) of the runtime function
   /// named `fail_call` returns `fail_with`; 0 never.
@@ -53,7 +53,8 @@ struct Calls {
   long long launches = 0;  ///< kernel launches of every kind (packing included)
   long long inter = 0, intra = 0, trace = 0, pack = 0;
   long long intra_groups = 0;  ///< intra launches of narrow workers (kGroupLanes lanes)
-  long long trace_warp = 0;    ///< warp-per-window traceback launches
+  long long trace_warp = 0;    ///< warp traceback launches
+  long long trace_warp_helpers = 0;  ///< their workers beyond a window's first (k > 0): tiles pipelined
   long long acgt = 0;          ///< inter / intra launches with register scores
   long long mallocs = 0, copies = 0, syncs = 0;
   std::size_t live_device_bytes = 0, peak_device_bytes = 0;

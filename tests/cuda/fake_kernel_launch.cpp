@@ -113,20 +113,30 @@ void launch_trace(const TraceArgs& a, const std::int32_t* d_table, int /*sm_coun
 }
 
 void launch_trace_warp(const TraceWarpArgs& a, const std::int32_t* d_table, cudaStream_t stream) {
-  if (a.num_slots <= 0) return;
-  const auto n = static_cast<std::size_t>(a.num_slots);
-  const bool ok = table_ok(d_table, kTableCells) && fake::device_range_ok(a.slots, n * sizeof(Slot)) &&
-                  fake::device_range_ok(a.dir_at, n * sizeof(std::uint64_t)) &&
-                  fake::device_range_ok(a.ops_at, n * sizeof(std::uint64_t)) &&
-                  fake::device_range_ok(a.out, n * sizeof(TraceResult));
+  if (a.num_workers <= 0) return;
+  const auto w = static_cast<std::size_t>(a.num_workers);
+  // Workers wait on each other: a launch larger than the device holds at
+  // once would deadlock on a real GPU.
+  const int resident = fake::config().sms * fake::config().intra_blocks_per_sm * (kBlockThreads / kWarp);
+  const bool ok = a.num_workers <= resident && table_ok(d_table, kTableCells) &&
+                  fake::device_range_ok(a.workers, w * sizeof(Worker)) &&
+                  fake::device_range_ok(a.error, sizeof(std::int32_t));
   if (refuse("launch_trace_warp", ok)) return;
   ++fake::calls().trace_warp;
   fake::enqueue(stream, [a, d_table] {
-    test::WarpEmulator::run(a.num_slots, [&](int wi) { trace_warp<test::WarpEmulator::Warp>(a, wi, d_table); });
+    // The workers are read once the stream got to the launch (after the upload).
+    for (int k = 0; k < a.num_workers; ++k) fake::calls().trace_warp_helpers += a.workers[k].k > 0;
+    std::vector<std::uint32_t> walk(static_cast<std::size_t>(a.num_workers) * kWalkCacheWords);
+    test::WarpEmulator::run(a.num_workers, [&](int wid) {
+      trace_warp<test::WarpEmulator::Warp>(a, wid, d_table, walk.data() + static_cast<std::size_t>(wid) * kWalkCacheWords);
+    });
   });
 }
 
 int intra_blocks_per_sm(bool /*sixteen*/, bool /*acgt*/, int /*mode*/) { return fake::config().intra_blocks_per_sm; }
+
+// One residency figure for both kernels whose workers wait on each other.
+int trace_warp_blocks_per_sm() { return fake::config().intra_blocks_per_sm; }
 
 void pack_inter_device(const Slot* d_slots, const InterGroup* d_groups, int num_slots, int num_groups,
                        const std::uint8_t* d_codes, std::uint32_t* d_q_words, std::uint32_t* d_t_words, int lanes,

@@ -189,11 +189,13 @@ struct TraceLimits {
   std::uint64_t max_cells = std::uint64_t{16} << 20;  ///< per window
   std::size_t max_pairs = 16384;
   std::uint64_t max_codes = std::uint64_t{64} << 20;
-  std::uint64_t warp_min_cells = ~std::uint64_t{0};   ///< windows this large: a warp each (never by default)
+  std::uint64_t warp_min_cells = ~std::uint64_t{0};   ///< windows this large: warp workers (never by default)
+  int warp_capacity = 64;                             ///< resident warps a warp-traceback launch may hold
 };
 
 inline std::vector<EmulatedTrace> emulate_trace(std::span<const SequencePair> pairs, const ScoringScheme& s,
-                                                const TraceLimits& lim = {}, int* batches_out = nullptr) {
+                                                const TraceLimits& lim = {}, int* batches_out = nullptr,
+                                                int* workers_out = nullptr) {
   const kern::PlanScoring ps = plan_scoring(s, AlignMode::global);
   const int pad = alphabet_size(s.alphabet());
   const int code_bits = s.alphabet() == Alphabet::dna ? 4 : 8;
@@ -232,27 +234,41 @@ inline std::vector<EmulatedTrace> emulate_trace(std::span<const SequencePair> pa
   for (std::vector<kern::Slot>& batch : tb.warp_batches) {
     std::vector<std::uint8_t> codes;
     const std::vector<int> window_of = stage(batch, codes);
-    const kern::WarpTracePlan plan = kern::make_warp_trace_plan(std::move(batch));
-    std::vector<kern::Cell2> bufs(plan.buf_cells, kern::Cell2{0xDEADBEEFu, 0xDEADBEEFu});
+    const kern::WarpTracePlan plan = kern::make_warp_trace_plan(std::move(batch), lim.warp_capacity);
+    const kern::IntraPlan& xp = plan.work;
+    std::vector<kern::Cell2> bufs(xp.buf_cells, kern::Cell2{0xDEADBEEFu, 0xDEADBEEFu});
+    std::vector<std::int32_t> progress(xp.progress_count, 0);
     std::vector<std::uint32_t> dirs(plan.dir_words, 0xA5A5A5A5u);
     std::vector<char> ops(plan.ops_bytes, '?');
-    std::vector<kern::TraceResult> out(plan.slots.size(), kern::TraceResult{-7, -7});
-    kern::TraceWarpArgs a;
-    a.codes = codes.data();
-    a.slots = plan.slots.data();
-    a.dir_at = plan.dir_at.data();
-    a.ops_at = plan.ops_at.data();
-    a.dirs = dirs.data();
-    a.bufs = bufs.data();
-    a.ops = ops.data();
-    a.out = out.data();
-    a.num_slots = static_cast<int>(plan.slots.size());
-    a.pad_code = pad;
-    a.open = ps.open;
-    a.ext = ps.ext;
-    WarpEmulator::run(a.num_slots, [&](int wi) { kern::trace_warp<WarpEmulator::Warp>(a, wi, tab.data()); });
-    for (std::size_t i = 0; i < plan.slots.size(); ++i)
-      collect(plan.slots[i], window_of, out[i], ops.data() + plan.ops_at[i]);
+    std::vector<kern::TraceResult> out(xp.slots.size(), kern::TraceResult{-7, -7});
+    std::int32_t error = 0;
+    for (const kern::IntraLaunch& launch : xp.launches) {
+      kern::TraceWarpArgs a;
+      a.codes = codes.data();
+      a.slots = xp.slots.data();
+      a.workers = xp.workers.data() + launch.first_worker;
+      a.dir_at = plan.dir_at.data();
+      a.ops_at = plan.ops_at.data();
+      a.dirs = dirs.data();
+      a.bufs = bufs.data();
+      a.progress = progress.data();
+      a.ops = ops.data();
+      a.out = out.data();
+      a.error = &error;
+      a.num_workers = launch.workers;
+      a.pad_code = pad;
+      a.open = ps.open;
+      a.ext = ps.ext;
+      // Walk caches poisoned: the walk may only read what it loaded.
+      std::vector<std::uint32_t> walk(static_cast<std::size_t>(launch.workers) * kern::kWalkCacheWords, 0x5A5A5A5Au);
+      WarpEmulator::run(a.num_workers, [&](int w) {
+        kern::trace_warp<WarpEmulator::Warp>(a, w, tab.data(), walk.data() + static_cast<std::size_t>(w) * kern::kWalkCacheWords);
+      });
+    }
+    if (error != 0) throw std::runtime_error("emulate_trace: a warp-traceback worker gave up waiting");
+    if (workers_out) *workers_out += static_cast<int>(xp.workers.size());
+    for (std::size_t i = 0; i < xp.slots.size(); ++i)
+      collect(xp.slots[i], window_of, out[i], ops.data() + plan.ops_at[i]);
   }
   for (std::vector<kern::Slot>& batch : tb.batches) {
     std::vector<std::uint8_t> codes;

@@ -37,8 +37,8 @@ class CudaEngineEmulated : public ::testing::Test {
 
   // A fresh engine on the fake device; fails (never skips) when the fake
   // did not take the real runtime's place.  CIGAR windows are traced a
-  // thread each whatever their size: the emulated warp-per-window kernel is
-  // too slow for the 2,048-row pairs here (LargeWindowsTracedAWarpEach runs
+  // thread each whatever their size: the emulated warp traceback kernel is
+  // too slow for the 2,048-row pairs here (LargeWindowsTracedByWarps runs
   // it on smaller windows).
   static std::unique_ptr<cuda::CudaEngine> engine() {
     cuda::CudaTuning t;
@@ -220,21 +220,26 @@ TEST_F(CudaEngineEmulated, WindowsOverTheCellCapTracedOnTheCpu) {
   }
 }
 
-TEST_F(CudaEngineEmulated, LargeWindowsTracedAWarpEach) {
-  // From 4,000 cells a window is traced by a warp (the default threshold,
-  // ~1e6 cells, is too large to emulate); smaller ones a thread each.  In
-  // global mode the windows are the whole pairs: both kernels run.
+TEST_F(CudaEngineEmulated, LargeWindowsTracedByWarps) {
+  // From 4,000 cells a window is traced by whole-warp workers (the default
+  // threshold, ~1e6 cells, is too large to emulate); smaller ones a thread
+  // each.  In global mode the windows are the whole pairs: both kernels
+  // run, and the 3-tile window's tiles are shared by several workers (a
+  // fake device of 8 multiprocessors holds 32 warps at once).
+  fake::config().sms = 8;
   cuda::CudaTuning t;
   t.warp_trace_min_cells = 4000;
   auto e = std::make_unique<cuda::CudaEngine>(t);
   ASSERT_TRUE(e->available());
   const Batch b = make_batch(43, Alphabet::dna,
-                             {{20, 30}, {40, 60}, {70, 90}, {90, 100}, {200, 260}, {300, 400}, {257, 300}, {1, 5000}});
+                             {{20, 30}, {40, 60}, {70, 90}, {90, 100}, {200, 260}, {300, 400}, {257, 300}, {1, 5000},
+                              {620, 700}});
   for (AlignMode m : kModes) {
     check_gpu_cigars(*e, b.pairs, ScoringScheme::dna(), m, m == AlignMode::global);
     expect_device_used(*e);
   }
   EXPECT_GT(fake::calls().trace_warp, 0);
+  EXPECT_GT(fake::calls().trace_warp_helpers, 0);
   EXPECT_GT(fake::calls().trace, 0);
   const Batch p = make_batch(44, Alphabet::protein, {{100, 120}, {280, 260}, {30, 40}});
   check_gpu_cigars(*e, p.pairs, ScoringScheme::protein(), AlignMode::global, true);

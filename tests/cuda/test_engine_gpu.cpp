@@ -140,10 +140,19 @@ TEST(CudaEngineGpu, TracebackLargeWindowsOnTheGpu) {
   check_gpu_cigars(t, b.pairs, ScoringScheme::dna(), AlignMode::local, true);
 }
 
+TEST(CudaEngineGpu, TracebackW3SizedWindowsSharedByWarps) {
+  GPU_ENGINE_OR_SKIP(e);
+  // W3-sized windows (global: the whole pairs, ~1.2e8-1.7e8 cells, 40-47
+  // tiles), under the default cap: several warps each, their tiles
+  // pipelined, then one warp's cached walk back.
+  const Batch b = make_batch(28, Alphabet::dna, {{12000, 14000}, {10000, 12500}});
+  check_gpu_cigars(*e, b.pairs, ScoringScheme::dna(), AlignMode::global, true);
+}
+
 TEST(CudaEngineGpu, TracebackEveryWindowAWarp) {
   GPU_ENGINE_OR_SKIP(probe);
   // Windows around the 256-row tile, the strip and the 32-column chunk, and
-  // random ones, all on the warp-per-window kernel.
+  // random ones, all on the warp traceback kernel.
   cuda::CudaTuning warps;
   warps.warp_trace_min_cells = 0;
   cuda::CudaEngine e(warps);

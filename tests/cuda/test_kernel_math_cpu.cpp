@@ -603,7 +603,7 @@ TEST(TraceKernelCpu, WorkloadWindowsGiveReferenceCigars) {
 }
 
 // The per-cell function against the reference's rules written out directly.
-// --- traceback of large windows: a warp per window ------------------------------
+// --- traceback of large windows: whole-warp workers ------------------------------
 
 // Sizes around the 256-row tile, the 8-row strip and the 32-column chunk,
 // 1 x N and N x 1, windows of one to three tiles.
@@ -626,6 +626,47 @@ TEST(TraceKernelCpu, WarpPerWindowGivesReferenceCigars) {
     const Batch b = make_batch(seed, Alphabet::protein, warp_trace_dims());
     expect_trace_matches(b.pairs, sc.s, sc.name + " (warp)", lim);
     ++seed;
+  }
+}
+
+// Windows of 3 to 8 tiles shared by 1, 2, 3 workers or a worker a tile: the
+// workers pipeline the tiles (each waits for the bottom row of the tile
+// above) and the last tile's worker walks back through its cache of
+// direction words.  Long I runs (tall windows) cross strips and tiles with
+// the wavefront step barely moving; long D runs (wide windows) leave the
+// cache every ~32 steps; related pairs give long diagonal runs.
+TEST(TraceKernelCpu, WarpWorkersPipelineTheTilesOfAWindow) {
+  // Window 1 is related (make_batch: a mutated piece of its target).
+  const std::vector<std::pair<int, int>> dims = {{1300, 90}, {650, 700}, {2000, 33}, {90, 1300}, {600, 40}};
+  struct Case {
+    int capacity, min_workers, max_workers;  // resident warps a launch holds; workers the plan may give
+  };
+  // Tiles: 6, 3, 8, 1, 3 = 21.  Capacity 1: a launch per window, a worker
+  // each; 5: one launch, a worker a window; 8: the 3 spare warps shared by
+  // cells (at least one window gets two); 64: several workers for most
+  // windows, never more than a worker a tile.
+  const Case cases[] = {{1, 5, 5}, {5, 5, 5}, {8, 6, 8}, {64, 15, 21}};
+  std::uint32_t seed = 1401;
+  for (const Case& c : cases) {
+    for (const TraceScoring& sc : {trace_dna_scorings()[0], trace_dna_scorings()[3], trace_protein_scorings()[0]}) {
+      const Batch b = make_batch(seed++, sc.s.alphabet(), dims);
+      test::TraceLimits lim;
+      lim.warp_min_cells = 0;
+      lim.warp_capacity = c.capacity;
+      int workers = 0;
+      const auto got = test::emulate_trace(b.pairs, sc.s, lim, nullptr, &workers);
+      const std::string what = sc.name + ", capacity " + std::to_string(c.capacity);
+      EXPECT_GE(workers, c.min_workers) << what;
+      EXPECT_LE(workers, c.max_workers) << what;
+      for (std::size_t i = 0; i < b.pairs.size(); ++i) {
+        const Alignment ref = reference_align(b.pairs[i], sc.s, AlignOptions{AlignMode::global, AlignOutput::cigar});
+        SCOPED_TRACE(what + " window " + std::to_string(i));
+        ASSERT_TRUE(got[i].on_gpu);
+        ASSERT_TRUE(got[i].path_ok);
+        EXPECT_EQ(got[i].score, ref.score);
+        EXPECT_EQ(got[i].cigar.to_string(), ref.cigar.to_string());
+      }
+    }
   }
 }
 

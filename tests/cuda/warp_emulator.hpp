@@ -9,7 +9,9 @@
 #include <ucontext.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -85,6 +87,7 @@ class WarpEmulator {
   struct WarpState {
     std::uint64_t gen = 0;
     int arrived = 0;
+    int exited = 0;  // lanes whose body returned
     std::uint32_t val[2][kLanes] = {};
   };
 
@@ -131,6 +134,7 @@ class WarpEmulator {
     Fiber& f = e->fibers_[e->current_];
     e->body_(f.warp);
     f.done = true;
+    ++e->ws_[static_cast<std::size_t>(f.warp)].exited;
   }
 #if GPUALIGN_EMU_FAST_SWITCH
   // A fiber's first frame: runs the body, then hands control back for good
@@ -178,7 +182,16 @@ class WarpEmulator {
       w.arrived = 0;
       ++w.gen;
     } else {
-      while (w.gen == gen) yield();
+      while (w.gen == gen) {
+        // A lane that returned never arrives: on a GPU this warp would
+        // hang (or worse); here the test stops with a message.
+        if (w.exited != 0) {
+          std::fprintf(stderr, "warp emulator: warp %d waits at a collective that %d exited lane(s) will never reach\n",
+                       f.warp, w.exited);
+          std::abort();
+        }
+        yield();
+      }
     }
     return w.val[par][src];
   }
@@ -207,6 +220,8 @@ class WarpEmulator {
     static std::int32_t load_volatile(const std::int32_t* p) { return *p; }
     static void store_volatile(std::int32_t* p, std::int32_t v) { *p = v; }
     static void pause() { self()->yield(); }
+    static void copy16(std::uint32_t* dst, const std::uint32_t* src) { std::memcpy(dst, src, 16); }
+    static void copy_wait() {}
   };
 };
 
