@@ -30,6 +30,7 @@
 
 #include "layout.hpp"
 #include "recurrence.hpp"
+#include "tile_progress.hpp"
 
 namespace gpualign::kern {
 
@@ -100,21 +101,8 @@ GPUALIGN_UNROLL
       // A narrow worker's previous tile is its own: finished, and its last
       // stores fenced and synced before this tile began.  Only whole-warp
       // workers wait for a predecessor.
-      if (W == kWarp && !first) {
-        if (gl == 0 && active) {
-          const int need = W * c + W < cols ? W * c + W : cols;
-          long long spins = 0;
-          while (Warp::load_volatile(&prog[tile - 1]) < need) {
-            if (++spins > kSpinLimit || Warp::load_volatile(a.error) != 0) {
-              Warp::store_volatile(a.error, 1);
-              break;
-            }
-            Warp::pause();
-          }
-          Warp::threadfence();
-        }
-        Warp::syncwarp();
-      }
+      if (W == kWarp && !first)
+        wait_for_tile<Warp>(gl == 0 && active, &prog[tile - 1], W * c + W < cols ? W * c + W : cols, a.error);
       const int col = W * c + 1 + gl;
       if (active && col <= cols) {
         if (first) {

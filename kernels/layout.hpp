@@ -76,11 +76,6 @@ struct InterArgs {
   ScoreConsts sc;
 };
 
-/// Polls of a predecessor's progress before a worker gives up and sets the
-/// launch's error flag (intra and warp-traceback workers): a bug must end
-/// as an error, not a hang.
-inline constexpr long long kSpinLimit = 1ll << 30;
-
 struct IntraArgs {
   const std::uint8_t* codes = nullptr;
   const Slot* slots = nullptr;

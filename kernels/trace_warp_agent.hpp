@@ -37,6 +37,7 @@
 #include <cstdint>
 
 #include "layout.hpp"
+#include "tile_progress.hpp"
 #include "trace_agent.hpp"
 
 namespace gpualign::kern {
@@ -88,21 +89,7 @@ GPUALIGN_UNROLL
     // the tile above has stored it.
     std::uint32_t nxt_h = 0, nxt_f = 0, nxt_t = 0;
     auto load_chunk = [&](int c) {
-      if (!first) {
-        if (lane == 0) {
-          const int need = kWarp * c + kWarp < n ? kWarp * c + kWarp : n;
-          long long spins = 0;
-          while (Warp::load_volatile(&prog[tile - 1]) < need) {
-            if (++spins > kSpinLimit || Warp::load_volatile(a.error) != 0) {
-              Warp::store_volatile(a.error, 1);
-              break;
-            }
-            Warp::pause();
-          }
-          Warp::threadfence();
-        }
-        Warp::syncwarp();
-      }
+      if (!first) wait_for_tile<Warp>(lane == 0, &prog[tile - 1], kWarp * c + kWarp < n ? kWarp * c + kWarp : n, a.error);
       const int col = kWarp * c + 1 + lane;
       if (col <= n) {
         if (first) {
