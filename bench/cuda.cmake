@@ -13,3 +13,13 @@ if(GPUALIGN_HAVE_CUDA)
   add_executable(cuda_ops_bench ${CMAKE_CURRENT_SOURCE_DIR}/cuda_ops_bench.cpp)
   target_link_libraries(cuda_ops_bench PRIVATE gpualign_op_probe benchmark::benchmark)
 endif()
+# The engine's host work alone (planning, staging, merging) on the fake CUDA
+# runtime with its device work off: runs without a GPU.
+#   bench/cuda_host_bench
+if(TARGET gpualign_fake_cuda_objects)
+  add_executable(cuda_host_bench ${CMAKE_CURRENT_SOURCE_DIR}/cuda_host_bench.cpp
+                                 $<TARGET_OBJECTS:gpualign_fake_cuda_objects>)
+  target_link_libraries(cuda_host_bench PRIVATE gpualign::gpualign benchmark::benchmark)
+  target_include_directories(cuda_host_bench PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests
+                             ${PROJECT_SOURCE_DIR}/kernels ${CUDAToolkit_INCLUDE_DIRS})
+endif()

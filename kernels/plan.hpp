@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <numeric>
+#include <utility>
 #include <vector>
 
 #include "layout.hpp"
@@ -148,15 +149,35 @@ inline std::vector<std::int32_t> make_table(const std::vector<int>& matrix, int 
   return tab;
 }
 
+/// Sorts indices by size, largest first: query length m(i), then target
+/// length n(i), descending; ties keep their order (as std::stable_sort
+/// would).  Already sorted lists -- a batch of a sorted list -- are only
+/// checked.  The sort runs on packed (size, position) keys, contiguous,
+/// several times faster on W1's 20,000 pairs than a stable sort whose
+/// comparator reads each pair's sizes through its index.
+template <class M, class N>
+void sort_largest_first(std::vector<int>& order, M m, N n) {
+  auto key = [&](int i) {  // m and n are non-negative int32: larger sizes, smaller keys
+    return (static_cast<std::uint64_t>(0x7FFFFFFF - m(i)) << 32) | static_cast<std::uint32_t>(0x7FFFFFFF - n(i));
+  };
+  bool sorted = true;
+  for (std::size_t k = 1; k < order.size() && sorted; ++k) sorted = key(order[k - 1]) <= key(order[k]);
+  if (sorted) return;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed(order.size());
+  for (std::size_t k = 0; k < order.size(); ++k) keyed[k] = {key(order[k]), static_cast<std::uint32_t>(k)};
+  std::sort(keyed.begin(), keyed.end());
+  std::vector<int> sorted_order(order.size());
+  for (std::size_t k = 0; k < order.size(); ++k) sorted_order[k] = order[keyed[k].second];
+  order = std::move(sorted_order);
+}
+
 /// Slots from jobs: sorted by size (query, then target, descending) so
 /// neighbours are alike; `lanes` problems per slot.  `bias` is per job.
 inline std::vector<Slot> make_slots(const std::vector<Job>& jobs, const std::vector<int>& order_in,
                                     const std::vector<int>& bias, int lanes) {
   std::vector<int> order = order_in;
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
-    if (jobs[a].m != jobs[b].m) return jobs[a].m > jobs[b].m;
-    return jobs[a].n > jobs[b].n;
-  });
+  sort_largest_first(order, [&](int i) { return jobs[static_cast<std::size_t>(i)].m; },
+                     [&](int i) { return jobs[static_cast<std::size_t>(i)].n; });
   std::vector<Slot> slots;
   for (std::size_t i = 0; i < order.size(); i += lanes) {
     Slot s;

@@ -41,6 +41,12 @@ struct Config {
   int sms = 2;                    ///< multiprocessors (sizes the intra workers)
   int intra_blocks_per_sm = 1;    ///< occupancy the fake reports for the intra and warp-traceback kernels
   std::size_t total_bytes = std::size_t{256} << 20;
+  /// false: launches and copies are checked and counted as usual, but
+  /// host-to-device copies move nothing, packing and traceback kernels do
+  /// nothing, and score kernels only report "no candidate" for every
+  /// partial.  What is left of a score-only align() is the engine's own host
+  /// work (bench/cuda_host_bench.cpp); results are meaningless.
+  bool device_work = true;
   /// The n-th call (1-based, counted from reset()) of the runtime function
   /// named `fail_call` returns `fail_with`; 0 never.
   std::string fail_call;

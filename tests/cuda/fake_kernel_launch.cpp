@@ -5,6 +5,7 @@
 // every block, padding threads included; the intra kernel's warps as fibers
 // (warp_emulator.hpp), all of a launch at once, as co-resident warps are.
 
+#include <algorithm>
 #include <cstdint>
 
 #include "fake_cuda_runtime.hpp"
@@ -49,6 +50,14 @@ bool table_ok(const std::int32_t* t, int words) { return fake::device_range_ok(t
 
 int rounded_to_warps(int threads) { return (threads + kWarp - 1) / kWarp * kWarp; }
 
+// Without device work (Config::device_work false) a score launch only
+// reports "no candidate" for each of its `count` partials.
+bool no_device_work(cudaStream_t stream, Partial* out, std::size_t count) {
+  if (fake::config().device_work) return false;
+  fake::enqueue(stream, [out, count] { std::fill(out, out + count, Partial{kNoCandidate, 0, 0, 0}); });
+  return true;
+}
+
 }  // namespace
 
 void launch_inter(const InterArgs& a, bool sixteen, bool acgt, int mode, const std::int32_t* d_table,
@@ -62,6 +71,7 @@ void launch_inter(const InterArgs& a, bool sixteen, bool acgt, int mode, const s
   if (refuse("launch_inter", ok)) return;
   ++fake::calls().inter;
   if (acgt) ++fake::calls().acgt;
+  if (no_device_work(stream, a.out, n * 2)) return;
   fake::enqueue(stream, [a, sixteen, acgt, mode, d_table] {
     with_instance(sixteen, acgt, mode, [&]<class Ops, int M, bool A>() {
       for (int t = 0; t < rounded_to_warps(a.num_slots); ++t) inter_thread<Ops, M, A>(a, t, A ? nullptr : d_table);
@@ -87,6 +97,7 @@ void launch_intra(const IntraArgs& a, int lanes, bool sixteen, bool acgt, int mo
   ++fake::calls().intra;
   if (lanes != kWarp) ++fake::calls().intra_groups;
   if (acgt) ++fake::calls().acgt;
+  if (no_device_work(stream, a.out, w * static_cast<std::size_t>(lanes) * 2)) return;
   fake::enqueue(stream, [a, lanes, per_warp, sixteen, acgt, mode, d_table] {
     with_instance(sixteen, acgt, mode, [&]<class Ops, int M, bool A>() {
       const std::int32_t* tab = A ? nullptr : d_table;  // register scores read no table
@@ -107,6 +118,7 @@ void launch_trace(const TraceArgs& a, const std::int32_t* d_table, int /*sm_coun
                   fake::device_range_ok(a.out, n * sizeof(TraceResult));
   if (refuse("launch_trace", ok)) return;
   ++fake::calls().trace;
+  if (!fake::config().device_work) return;
   fake::enqueue(stream, [a, d_table] {
     for (int t = 0; t < rounded_to_warps(a.num_slots); ++t) trace_thread<kTraceRows>(a, t, d_table);
   });
@@ -123,6 +135,7 @@ void launch_trace_warp(const TraceWarpArgs& a, const std::int32_t* d_table, cuda
                   fake::device_range_ok(a.error, sizeof(std::int32_t));
   if (refuse("launch_trace_warp", ok)) return;
   ++fake::calls().trace_warp;
+  if (!fake::config().device_work) return;
   fake::enqueue(stream, [a, d_table] {
     // The workers are read once the stream got to the launch (after the upload).
     for (int k = 0; k < a.num_workers; ++k) fake::calls().trace_warp_helpers += a.workers[k].k > 0;
@@ -146,6 +159,7 @@ void pack_inter_device(const Slot* d_slots, const InterGroup* d_groups, int num_
                   fake::device_range_ok(d_groups, static_cast<std::size_t>(num_groups) * sizeof(InterGroup));
   if (refuse("pack_inter_device", ok)) return;
   ++fake::calls().pack;
+  if (!fake::config().device_work) return;
   fake::enqueue(stream, [=] {
     for (int idx = 0; idx < num_groups * kWarp * lanes; ++idx)
       pack_inter_index(idx, d_slots, d_groups, num_slots, d_codes, d_q_words, d_t_words, lanes, code_bits, pad);

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <numeric>
 #include <random>
 #include <string>
 #include <vector>
@@ -705,6 +707,34 @@ TEST(TraceKernelCpu, WarpAndThreadWindowsSplitByCellsAndBudget) {
   }
   EXPECT_GE(warp_windows, 10u);
   EXPECT_GE(batches, 3);
+}
+
+// The planner's sort (packed keys, a check for sorted input) must order
+// exactly as a stable sort by (query, target) length, largest first: slots,
+// batches and the engine's merge order depend on it.
+TEST(PlanCpu, SortLargestFirstIsAStableSortBySize) {
+  std::mt19937 rng(1501);
+  for (int round = 0; round < 50; ++round) {
+    const std::size_t count = 1 + rng() % 3000;
+    const int spread = round % 2 ? 5 : 100000;  // many ties, or few
+    std::vector<int> m(count), n(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      m[i] = static_cast<int>(rng() % static_cast<unsigned>(spread));
+      n[i] = round % 5 == 0 ? 0x7FFFFFFF - static_cast<int>(rng() % 3) : static_cast<int>(rng() % static_cast<unsigned>(spread));
+    }
+    std::vector<int> order(count);
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng);
+    std::vector<int> want = order;
+    std::stable_sort(want.begin(), want.end(), [&](int a, int b) { return std::pair(m[a], n[a]) > std::pair(m[b], n[b]); });
+    std::vector<int> got = order;
+    kern::sort_largest_first(got, [&](int i) { return m[static_cast<std::size_t>(i)]; },
+                             [&](int i) { return n[static_cast<std::size_t>(i)]; });
+    ASSERT_EQ(got, want) << "round " << round;
+    kern::sort_largest_first(got, [&](int i) { return m[static_cast<std::size_t>(i)]; },
+                             [&](int i) { return n[static_cast<std::size_t>(i)]; });
+    ASSERT_EQ(got, want) << "round " << round << ", sorted input";
+  }
 }
 
 TEST(TraceKernelCpu, CellTieBreaksAreTheReferences) {
