@@ -56,7 +56,7 @@ if [[ -z "${GPUALIGN_PREBUILT:-}" ]]; then
   fi
   say "build"
   if ! timeout 240 cmake --build "$build" -j"$jobs" --target cuda_engine_gpu cuda_engine_host \
-      cuda_kernel_math_cpu cuda_engine_bench cuda_ops_bench cpu_engine_bench >"$build.build.log" 2>&1; then
+      cuda_kernel_math_cpu cuda_engine_bench cuda_ops_bench cpu_engine_bench cuda_host_bench >"$build.build.log" 2>&1; then
     grep -E "error|Error" "$build.build.log" | head -n 30 >&2
     say "build failed"
     exit 1
@@ -96,6 +96,11 @@ timeout 60 "$build/bench/cuda_ops_bench" --benchmark_out="$ops_csv" --benchmark_
 cpu_csv="$build/gpu-check.cpu.csv"
 timeout 60 "$build/bench/cpu_engine_bench" --benchmark_filter='^cpu/W[23]/local/score/threads:' \
   --benchmark_out="$cpu_csv" --benchmark_out_format=csv >"$build/gpu-check.cpu.log" 2>&1 || status=1
+# The engine's host work per call on this machine's CPU (fake runtime,
+# device work off: kernels/PERFORMANCE.md "Host work per call").
+host_csv="$build/gpu-check.host.csv"
+timeout 40 "$build/bench/cuda_host_bench" --benchmark_out="$host_csv" --benchmark_out_format=csv \
+  >"$build/gpu-check.host.log" 2>&1 || status=1
 csvs=()
 for part in score cigar; do
   csv="$build/gpu-check.bench.$part.csv"
@@ -151,6 +156,16 @@ awk -F, '
       show(wl " GPU (copies) / CPU engine, " best_t[wl] " threads", (cpu[wl] > 0 && ("cuda/" wl "/score" in c)) ? c["cuda/" wl "/score"] / cpu[wl] : "", ">= 50", "x")
     }
   }' "${csvs[@]}" "$cpu_csv" 2>/dev/null
+if [[ -s "$host_csv" ]]; then
+  awk -F, '
+    /^name,/ { for (i = 1; i <= NF; ++i) { gsub(/"/, "", $i); col[$i] = i }; hdr = 1;
+               printf "%-24s %12s %17s\n", "host work per call", "ms", "GCUPS_host_bound"; next }
+    hdr { gsub(/"/, "", $1); sub(/\/min_time.*/, "", $1);
+          if ($col["error_occurred"] == "true") { printf "%-24s %s\n", $1, $col["error_message"]; next }
+          printf "%-24s %12.2f %17.0f\n", $1, $col["real_time"], $col["GCUPS_host_bound"] }' "$host_csv"
+else
+  echo "host work per call: no results"
+fi
 if [[ -s "$ops_csv" ]]; then
   awk -F, '
     /^name,/ { for (i = 1; i <= NF; ++i) { gsub(/"/, "", $i); col[$i] = i }; hdr = 1;

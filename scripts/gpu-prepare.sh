@@ -18,7 +18,8 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:-$root/build-gpu-carry}
 build=$root/build-gpu-prepare
 jobs=$(nproc 2>/dev/null || echo 2)
-targets=(cuda_engine_gpu cuda_engine_host cuda_kernel_math_cpu cuda_engine_bench cuda_ops_bench cpu_engine_bench)
+targets=(cuda_engine_gpu cuda_engine_host cuda_kernel_math_cpu cuda_engine_bench cuda_ops_bench cpu_engine_bench
+         cuda_host_bench)
 
 cmake -S "$root" -B "$build" -DGPUALIGN_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_BUILD_TYPE=Release \
   -DGPUALIGN_BUILD_APPS=OFF >/dev/null
@@ -27,7 +28,7 @@ cmake --build "$build" -j"$jobs" --target "${targets[@]}"
 rm -rf "$out"
 mkdir -p "$out/tests/cuda" "$out/bench" "$out/deps"
 for t in cuda_engine_gpu cuda_engine_host cuda_kernel_math_cpu; do cp "$build/tests/cuda/$t" "$out/tests/cuda/"; done
-for b in cuda_engine_bench cuda_ops_bench cpu_engine_bench; do cp "$build/bench/$b" "$out/bench/"; done
+for b in cuda_engine_bench cuda_ops_bench cpu_engine_bench cuda_host_bench; do cp "$build/bench/$b" "$out/bench/"; done
 cp -P "$build"/libgpualign.so* "$out/"
 
 # Every shared library the binaries load except those the GPU machine has
