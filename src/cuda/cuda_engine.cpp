@@ -469,7 +469,10 @@ struct CudaEngine::Impl {
 
   // Copies the lane's windows' codes (l.slots, as staged) to `h`.
   void copy_window_codes(const Lane& l, std::uint8_t* h) const {
-    for (const kern::Slot& s : l.slots) {
+    const auto count = static_cast<std::int64_t>(l.slots.size());
+#pragma omp parallel for schedule(dynamic, 64) if (count >= 256)
+    for (std::int64_t k = 0; k < count; ++k) {
+      const kern::Slot& s = l.slots[static_cast<std::size_t>(k)];
       const Spec& w = (*t_windows)[l.trace_k[static_cast<std::size_t>(s.job[0])]];
       std::memcpy(h + s.q_off[0], w.q, static_cast<std::size_t>(w.m));
       std::memcpy(h + s.t_off[0], w.t, static_cast<std::size_t>(w.n));
