@@ -32,7 +32,8 @@
 // the current tile in a shared-memory cache (`walk`), refilled by 32
 // coalesced loads whose latencies overlap when the walk leaves it; the walk
 // reads the cache, not device memory (one dependent L2 or DRAM access a
-// step before, one per ~16-32 steps now).  Lane 0 writes the ops.
+// step before, one per ~16-32 steps now).  Lane 0 writes the ops; a last
+// pass, 32 ops at a time, tells '=' from 'X'.
 
 #include <cstdint>
 
@@ -212,12 +213,35 @@ GPUALIGN_UNROLL
       Warp::syncwarp();
     }
     const unsigned d = (walk[(s - lo) * kWarp + k] >> (4 * r)) & 15u;
-    const int qi = i - 1, tj = j - 1;
     const char op = trace_step(d, state, i, j);
     if (op != 0) {
-      if (lane == 0) out[len] = op != '=' ? op : q[qi] == t[tj] ? '=' : 'X';
+      if (lane == 0) out[len] = op;  // '=' stands for "diagonal" until the pass below
       ++len;
     }
+  }
+  // Diagonal ops become '=' or 'X', 32 ops at a time, a lane each: the
+  // cells an op compares follow from how many ops before it consumed a
+  // query / target code (a warp scan).  Done here rather than in the walk,
+  // whose every diagonal step would otherwise wait for two code loads.
+  Warp::syncwarp();  // lane 0's ops are visible to the warp
+  int qlast = m - 1, tlast = n - 1;  // codes of the next op's cell
+  for (int p0 = 0; p0 < len; p0 += kWarp) {
+    const int p = p0 + lane;
+    const char op = p < len ? out[p] : 0;
+    const std::uint32_t own = static_cast<std::uint32_t>(op == '=' || op == 'I') |
+                              (static_cast<std::uint32_t>(op == '=' || op == 'D') << 16);
+    std::uint32_t incl = own;  // query codes (low half) and target codes (high half) consumed up to this op
+GPUALIGN_UNROLL
+    for (int dist = 1; dist < kWarp; dist <<= 1) {
+      const std::uint32_t up = Warp::shfl_up(incl, dist);
+      if (lane >= dist) incl += up;
+    }
+    const std::uint32_t before = incl - own;
+    if (op == '=')
+      out[p] = q[qlast - static_cast<int>(before & 0xFFFFu)] == t[tlast - static_cast<int>(before >> 16)] ? '=' : 'X';
+    const std::uint32_t all = Warp::shfl(incl, kWarp - 1);
+    qlast -= static_cast<int>(all & 0xFFFFu);
+    tlast -= static_cast<int>(all >> 16);
   }
   if (lane != 0) return;
   for (; i > 0; --i) out[len++] = 'I';
