@@ -47,6 +47,10 @@ struct Config {
   /// partial.  What is left of a score-only align() is the engine's own host
   /// work (bench/cuda_host_bench.cpp); results are meaningless.
   bool device_work = true;
+  /// true: every launch whose workers wait on each other (whole-warp intra,
+  /// warp traceback) ends with its error flag set, as when a worker gives
+  /// up waiting for its predecessor.
+  bool workers_give_up = false;
   /// The n-th call (1-based, counted from reset()) of the runtime function
   /// named `fail_call` returns `fail_with`; 0 never.
   std::string fail_call;

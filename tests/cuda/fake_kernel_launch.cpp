@@ -107,6 +107,7 @@ void launch_intra(const IntraArgs& a, int lanes, bool sixteen, bool acgt, int mo
         else intra_worker<Ops, M, test::WarpEmulator::Warp, kGroupLanes, A>(a, wid, tab);
       });
     });
+    if (lanes == kWarp && fake::config().workers_give_up) *a.error = 1;
   });
 }
 
@@ -143,6 +144,7 @@ void launch_trace_warp(const TraceWarpArgs& a, const std::int32_t* d_table, cuda
     test::WarpEmulator::run(a.num_workers, [&](int wid) {
       trace_warp<test::WarpEmulator::Warp>(a, wid, d_table, walk.data() + static_cast<std::size_t>(wid) * kWalkCacheWords);
     });
+    if (fake::config().workers_give_up) *a.error = 1;
   });
 }
 

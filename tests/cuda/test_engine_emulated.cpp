@@ -257,6 +257,38 @@ TEST_F(CudaEngineEmulated, LargeWindowsTracedByWarps) {
   check_gpu_cigars(*e, b.pairs, ScoringScheme::dna(), AlignMode::global, true);
 }
 
+TEST_F(CudaEngineEmulated, WorkerThatGaveUpWaitingIsAnError) {
+  // A launch whose error flag comes back set (a worker gave up waiting for
+  // the tile above: a bug, never a result) fails the call with an error
+  // naming the kernel, for both kernels whose workers wait on each other;
+  // the next call is exact.
+  cuda::CudaTuning intra;
+  intra.inter_max_len = 0;  // scores: every pair on whole-warp intra workers
+  cuda::CudaTuning traces;
+  traces.warp_trace_min_cells = 0;  // scores on the inter kernel, every CIGAR window on the warp traceback
+  const Batch b = make_batch(45, Alphabet::dna, {{40, 60}, {300, 280}});
+  struct Case {
+    cuda::CudaTuning tuning;
+    AlignOptions options;
+    const char* who;
+  };
+  for (const Case& c : {Case{intra, {AlignMode::local, AlignOutput::score_end}, "an intra-sequence worker"},
+                        Case{traces, {AlignMode::global, AlignOutput::cigar}, "a traceback worker"}}) {
+    auto e = std::make_unique<cuda::CudaEngine>(c.tuning);
+    ASSERT_TRUE(e->available());
+    fake::config().workers_give_up = true;
+    try {
+      e->align(b.pairs, ScoringScheme::dna(), c.options);
+      ADD_FAILURE() << "no error from " << c.who << " that gave up";
+    } catch (const Error& err) {
+      EXPECT_NE(std::string(err.what()).find(std::string(c.who) + " timed out waiting"), std::string::npos)
+          << err.what();
+    }
+    fake::config().workers_give_up = false;
+    check_gpu_cigars(*e, b.pairs, ScoringScheme::dna(), c.options.mode, true);
+  }
+}
+
 TEST_F(CudaEngineEmulated, SmallDeviceSplitsBatchesWithinItsMemory) {
   // 48 MiB: a 16 MiB budget per batch; 2,000 W1 pairs need several batches.
   fake::config().total_bytes = std::size_t{48} << 20;
