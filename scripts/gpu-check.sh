@@ -156,24 +156,17 @@ awk -F, '
       show(wl " GPU (copies) / CPU engine, " best_t[wl] " threads", (cpu[wl] > 0 && ("cuda/" wl "/score" in c)) ? c["cuda/" wl "/score"] / cpu[wl] : "", ">= 50", "x")
     }
   }' "${csvs[@]}" "$cpu_csv" 2>/dev/null
-if [[ -s "$host_csv" ]]; then
-  awk -F, '
+# A Google Benchmark CSV as a table: each row's name and two of its columns.
+# two_columns CSV TITLE COLUMN1 HEADER1 FORMAT1 COLUMN2 HEADER2 FORMAT2
+two_columns() {
+  if [[ ! -s "$1" ]]; then echo "$2: no results"; return; fi
+  awk -F, -v title="$2" -v c1="$3" -v h1="$4" -v f1="$5" -v c2="$6" -v h2="$7" -v f2="$8" '
     /^name,/ { for (i = 1; i <= NF; ++i) { gsub(/"/, "", $i); col[$i] = i }; hdr = 1;
-               printf "%-24s %12s %17s\n", "host work per call", "ms", "GCUPS_host_bound"; next }
-    hdr { gsub(/"/, "", $1); sub(/\/min_time.*/, "", $1);
+               printf "%-24s %17s %17s\n", title, h1, h2; next }
+    hdr { gsub(/"/, "", $1); sub(/\/(iterations|min_time).*/, "", $1);
           if ($col["error_occurred"] == "true") { printf "%-24s %s\n", $1, $col["error_message"]; next }
-          printf "%-24s %12.2f %17.0f\n", $1, $col["real_time"], $col["GCUPS_host_bound"] }' "$host_csv"
-else
-  echo "host work per call: no results"
-fi
-if [[ -s "$ops_csv" ]]; then
-  awk -F, '
-    /^name,/ { for (i = 1; i <= NF; ++i) { gsub(/"/, "", $i); col[$i] = i }; hdr = 1;
-               printf "%-24s %15s %15s\n", "operation", "ops/SM/clock", "clocks/dep.op"; next }
-    hdr { gsub(/"/, "", $1); sub(/\/iterations.*/, "", $1);
-          if ($col["error_occurred"] == "true") { printf "%-24s %s\n", $1, $col["error_message"]; next }
-          printf "%-24s %15.1f %15.2f\n", $1, $col["ops_per_sm_clk"], $col["clk_per_dep_op"] }' "$ops_csv"
-else
-  echo "operation probes: no results"
-fi
+          printf "%-24s %17" f1 " %17" f2 "\n", $1, $col[c1], $col[c2] }' "$1"
+}
+two_columns "$host_csv" "host work per call" real_time ms .2f GCUPS_host_bound GCUPS_host_bound .0f
+two_columns "$ops_csv" "operation" ops_per_sm_clk ops/SM/clock .1f clk_per_dep_op clocks/dep.op .2f
 exit $status
