@@ -698,6 +698,24 @@ struct CudaEngine::Impl {
         // Sort by size so batches (and the slots inside them) hold alike pairs.
         kern::sort_largest_first(list, [&](int i) { return sp[static_cast<std::size_t>(i)].m; },
                                  [&](int i) { return sp[static_cast<std::size_t>(i)].n; });
+        // Batches of about equal size when the pair or code limit splits
+        // the list (W1's 20,000 pairs: 2 x 10,000, not 16,384 + 3,616), so
+        // the second batch's staging overlaps as much of the first's device
+        // work as it can.  The device budget may still cut further.
+        std::uint64_t list_codes = 0, largest = 0;
+        for (int i : list) {
+          const std::uint64_t c = static_cast<std::uint64_t>(sp[static_cast<std::size_t>(i)].m) +
+                                  static_cast<std::uint64_t>(sp[static_cast<std::size_t>(i)].n);
+          list_codes += c;
+          largest = std::max(largest, c);
+        }
+        // Whichever limit needs more batches sets their size; sizes vary
+        // (largest pairs first), so a code split allows one pair over the mean.
+        const std::uint64_t by_pairs = (list.size() + kMaxBatchPairs - 1) / kMaxBatchPairs;
+        const std::uint64_t by_codes = (list_codes + kMaxBatchCodes - 1) / kMaxBatchCodes;
+        std::uint64_t max_pairs = kMaxBatchPairs, max_codes = kMaxBatchCodes;
+        if (by_pairs > 1 && by_pairs >= by_codes) max_pairs = (list.size() + by_pairs - 1) / by_pairs;
+        else if (by_codes > 1) max_codes = std::min<std::uint64_t>(kMaxBatchCodes, (list_codes + by_codes - 1) / by_codes + largest);
         std::vector<int> batch;
         std::uint64_t codes = 0, rows = 0, cols = 0;
         auto flush = [&] {
@@ -711,7 +729,7 @@ struct CudaEngine::Impl {
         for (int i : list) {
           const Spec& s = sp[static_cast<std::size_t>(i)];
           const std::uint64_t c2 = codes + static_cast<std::uint64_t>(s.m) + s.n;
-          if (!batch.empty() && (batch.size() >= kMaxBatchPairs || c2 > kMaxBatchCodes ||
+          if (!batch.empty() && (batch.size() >= max_pairs || c2 > max_codes ||
                                  batch_bytes(kind, c2, rows + s.m, cols + s.n, batch.size() + 1) > cap))
             flush();
           batch.push_back(i);

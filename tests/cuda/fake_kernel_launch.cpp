@@ -70,6 +70,7 @@ void launch_inter(const InterArgs& a, bool sixteen, bool acgt, int mode, const s
                   fake::device_range_ok(a.groups, (n + kWarp - 1) / kWarp * sizeof(InterGroup));
   if (refuse("launch_inter", ok)) return;
   ++fake::calls().inter;
+  fake::calls().inter_slots.push_back(a.num_slots);
   if (acgt) ++fake::calls().acgt;
   if (no_device_work(stream, a.out, n * 2)) return;
   fake::enqueue(stream, [a, sixteen, acgt, mode, d_table] {

@@ -289,6 +289,21 @@ TEST_F(CudaEngineEmulated, WorkerThatGaveUpWaitingIsAnError) {
   }
 }
 
+TEST_F(CudaEngineEmulated, LargeInputsSplitIntoBatchesOfEqualSize) {
+  // W1's 20,000 pairs pass the 16,384-pair batch limit: two batches of
+  // 10,000 (5,000 16-bit slots each), not 16,384 + 3,616, so the second's
+  // staging overlaps as much of the first's device work as it can.  Only
+  // the launches are looked at: the fake does no device work here, and has
+  // memory enough for the budget not to cut (as on an H100).
+  fake::config().device_work = false;
+  fake::config().total_bytes = std::size_t{4} << 30;
+  auto e = engine();
+  const Workload w = make_workload("W1", 5, 1.0);
+  const auto pairs = w.pairs();
+  e->align(pairs, w.scoring, AlignOptions{AlignMode::local, AlignOutput::score_end});
+  EXPECT_EQ(fake::calls().inter_slots, (std::vector<int>{5000, 5000}));
+}
+
 TEST_F(CudaEngineEmulated, SmallDeviceSplitsBatchesWithinItsMemory) {
   // 48 MiB: a 16 MiB budget per batch; 2,000 W1 pairs need several batches.
   fake::config().total_bytes = std::size_t{48} << 20;
