@@ -29,10 +29,11 @@
 // Then the worker of the last tile walks back from (m, n), the whole warp in
 // step: every step moves the wavefront step s = j - 1 + lane down by 0 to 2
 // within a tile, so the warp keeps the kWalkSteps steps at and below s of
-// the current tile in a shared-memory cache (`walk`), refilled by 32
-// coalesced loads whose latencies overlap when the walk leaves it; the walk
-// reads the cache, not device memory (one dependent L2 or DRAM access a
-// step before, one per ~16-32 steps now).  Lane 0 writes the ops; a last
+// the current tile in a shared-memory cache (`walk`, one contiguous 4 KiB
+// block), refilled when the walk leaves it by asynchronous 16-byte copies
+// (Warp::copy16: 8 a lane, all in flight at once); the walk reads the
+// cache, not device memory (one dependent L2 or DRAM access a step before,
+// one refill per ~16-32 steps now).  Lane 0 writes the ops; a last
 // pass, 32 ops at a time, tells '=' from 'X'.
 
 #include <cstdint>
