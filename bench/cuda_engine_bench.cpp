@@ -88,6 +88,16 @@ const bool registered = [] {
       add(std::string("cuda/") + name + "/score/all-intra", name, AlignOutput::score_end, gpualign::cuda::CudaTuning{0});
       add(std::string("cuda/") + name + "/score/groups", name, AlignOutput::score_end, groups);
     }
+    if (!is_short) {
+      // Long pairs: tiles pipelined by whole-warp workers, each loading the
+      // row above CudaTuning::chunk_lead steps ahead (default 16): shorter
+      // pipeline fill against exposed load latency.
+      for (int lead : {8, 32}) {
+        gpualign::cuda::CudaTuning t;
+        t.chunk_lead = lead;
+        add(std::string("cuda/") + name + "/score/lead:" + std::to_string(lead), name, AlignOutput::score_end, t);
+      }
+    }
     add(std::string("cuda/") + name + "/cigar", name, AlignOutput::cigar, {});
     if (is_short) add(std::string("cuda/") + name + "/cigar/groups", name, AlignOutput::cigar, groups);
     // CIGAR windows on the other traceback kernel than by default: W1's

@@ -59,6 +59,10 @@ GPUALIGN_HD_TEMPLATE inline void intra_worker(const IntraArgs& a, int wid, const
   Cell2* buf = a.bufs + slot.buf;                 // column j at buf[j]
   std::int32_t* prog = a.progress + slot.progress;  // tile t at prog[t]
 
+  // Whole-warp workers wait for and load the next chunk a.chunk_lead steps
+  // before lane 0 needs it (chunk_lead_step).
+  const int load_sl = chunk_lead_step(a.chunk_lead);
+
   LaneBest best[2], strip_best[2];
   V runmax = sentinel;
   Strip<Ops, R> st;
@@ -134,13 +138,17 @@ GPUALIGN_UNROLL
     const int steps = wk.cols + W - 1;
     for (int s = 0; s < steps; ++s) {
       const int sl = s & (W - 1);
+      // Prefetch the next chunk: narrow workers a chunk ahead, whole-warp
+      // ones chunk_lead steps ahead (load_sl).
       if (sl == 0) {
         cur_g = nxt_g;
         cur_f = nxt_f;
         cur_t = nxt_t;
-        const int c = s / W + 1;
-        if (W * c < wk.cols) load_chunk(c);  // prefetch the next chunk
+        if constexpr (W != kWarp)
+          if (W * (s / W + 1) < wk.cols) load_chunk(s / W + 1);
       }
+      if constexpr (W == kWarp)
+        if (sl == load_sl && W * (s / W + 1) < wk.cols) load_chunk(s / W + 1);
       std::uint32_t in_g = Warp::shfl_up(out_g, 1);
       std::uint32_t in_f = Warp::shfl_up(out_f, 1);
       std::uint32_t in_t = Warp::shfl_up(out_t, 1);

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "recurrence.hpp"
+#include "tile_progress.hpp"
 
 namespace gpualign::kern {
 
@@ -86,6 +87,7 @@ struct IntraArgs {
   std::int32_t* error = nullptr;  ///< set to 1 if a worker gave up waiting (should never happen)
   std::int32_t num_workers = 0;
   std::int32_t pad_code = 15;
+  std::int32_t chunk_lead = kDefaultChunkLead;  ///< whole-warp workers: tile_progress.hpp
   ScoreConsts sc;
 };
 
@@ -142,6 +144,7 @@ struct TraceWarpArgs {
   std::int32_t* error = nullptr;          ///< set to 1 if a worker gave up waiting (should never happen)
   std::int32_t num_workers = 0;
   std::int32_t pad_code = 15;
+  std::int32_t chunk_lead = kDefaultChunkLead;  ///< tile_progress.hpp
   std::int32_t open = 0, ext = 0;
 };
 

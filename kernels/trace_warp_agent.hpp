@@ -71,6 +71,8 @@ GPUALIGN_HD_TEMPLATE inline void trace_warp(const TraceWarpArgs& a, int wid, con
   // holds row m at column n (in the last tile).
   int score = m == 0 ? gap_cost(n, open, ext) : n == 0 ? gap_cost(m, open, ext) : kTraceMinusInf;
 
+  const int load_sl = chunk_lead_step(a.chunk_lead);  // when the next chunk is waited for and loaded
+
   int h[R], e[R], qo[R];
   for (int it = 0; it < wk.iters; ++it) {
     const int tile = wk.k + it * slot.workers;
@@ -117,6 +119,8 @@ GPUALIGN_UNROLL
         cur_h = nxt_h;
         cur_f = nxt_f;
         cur_t = nxt_t;
+      }
+      if (sl == load_sl) {
         const int c = s / kWarp + 1;
         if (kWarp * c < n) load_chunk(c);
       }

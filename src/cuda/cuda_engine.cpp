@@ -400,6 +400,7 @@ struct CudaEngine::Impl {
         a.error = reinterpret_cast<std::int32_t*>(d + at_err);
         a.num_workers = launch.workers;
         a.pad_code = pad;
+        a.chunk_lead = tuning.chunk_lead;
         a.sc = sc;
         kern::launch_intra(a, xp.lanes, sixteen, acgt, ps.mode, d_tab, l.stream);
         GPUALIGN_CUDA_CHECK(cudaGetLastError());
@@ -618,6 +619,7 @@ struct CudaEngine::Impl {
       a.error = reinterpret_cast<std::int32_t*>(d + at_err);
       a.num_workers = launch.workers;
       a.pad_code = pad;
+      a.chunk_lead = tuning.chunk_lead;
       a.open = ps.open;
       a.ext = ps.ext;
       kern::launch_trace_warp(a, static_cast<const std::int32_t*>(table.data()), l.stream);
@@ -754,7 +756,13 @@ struct CudaEngine::Impl {
 // No log line here: engines are probed (gpualign info, the dispatcher, the
 // bench) far more often than they run.  The dispatcher says once per run that
 // the GPU is unavailable and why (unavailable_reason()).
-CudaEngine::CudaEngine(CudaTuning tuning) : impl_(std::make_unique<Impl>(tuning)) {}
+static_assert(CudaTuning{}.chunk_lead == kern::kDefaultChunkLead, "one default for the engine and the kernels");
+
+CudaEngine::CudaEngine(CudaTuning tuning) {
+  if (tuning.chunk_lead < 1 || tuning.chunk_lead > kern::kWarp)
+    throw Error("CUDA engine: CudaTuning::chunk_lead must be 1 to 32, not " + std::to_string(tuning.chunk_lead));
+  impl_ = std::make_unique<Impl>(tuning);
+}
 CudaEngine::~CudaEngine() = default;
 
 bool CudaEngine::available() const noexcept { return impl_->reason.empty(); }

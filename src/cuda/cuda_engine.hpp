@@ -62,6 +62,13 @@ struct CudaTuning {
   /// codes) takes W3's windows (~2e8 cells) to the GPU, where their tiles
   /// run on up to 80 warps each.
   std::uint64_t trace_max_cells = std::uint64_t{4} << 30;
+  /// Wavefront steps (1 to 32) before a whole-warp worker needs the next 32
+  /// columns of the row above its tile that it waits for and loads them
+  /// (intra-sequence kernel and warp traceback).  Shorter leads shorten each
+  /// slot's pipeline fill ((tiles - 1) * (62 + lead) steps) but must still
+  /// cover the load's latency (kernels/tile_progress.hpp).  Bench rows
+  /// ".../lead:8" and ".../lead:32" compare it on a GPU.
+  int chunk_lead = 16;
 };
 
 /// Empty when a CUDA device is usable here, else why not ("no CUDA device", ...).

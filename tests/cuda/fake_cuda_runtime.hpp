@@ -68,6 +68,7 @@ struct Calls {
   long long trace_warp_helpers = 0;  ///< their workers beyond a window's first (k > 0): tiles pipelined
   long long acgt = 0;          ///< inter / intra launches with register scores
   std::vector<int> inter_slots;  ///< slots of each inter launch, in launch order
+  std::vector<int> chunk_leads;  ///< chunk_lead of each whole-warp intra and warp traceback launch
   long long mallocs = 0, copies = 0, syncs = 0;
   std::size_t live_device_bytes = 0, peak_device_bytes = 0;
 };

@@ -91,12 +91,14 @@ void launch_intra(const IntraArgs& a, int lanes, bool sixteen, bool acgt, int mo
   const int resident = fake::config().sms * fake::config().intra_blocks_per_sm * (kBlockThreads / kWarp);
   const bool ok = (lanes == kWarp || lanes == kGroupLanes) && (sixteen || !acgt) &&
                   (lanes == kWarp ? a.num_workers <= resident : a.num_workers % per_warp == 0) &&
+                  a.chunk_lead >= 1 && a.chunk_lead <= kWarp &&
                   table_ok(d_table, kTableWords) && fake::device_range_ok(a.workers, w * sizeof(Worker)) &&
                   fake::device_range_ok(a.out, w * static_cast<std::size_t>(lanes) * 2 * sizeof(Partial)) &&
                   fake::device_range_ok(a.error, sizeof(std::int32_t));
   if (refuse("launch_intra", ok)) return;
   ++fake::calls().intra;
   if (lanes != kWarp) ++fake::calls().intra_groups;
+  else fake::calls().chunk_leads.push_back(a.chunk_lead);
   if (acgt) ++fake::calls().acgt;
   if (no_device_work(stream, a.out, w * static_cast<std::size_t>(lanes) * 2)) return;
   fake::enqueue(stream, [a, lanes, per_warp, sixteen, acgt, mode, d_table] {
@@ -132,11 +134,13 @@ void launch_trace_warp(const TraceWarpArgs& a, const std::int32_t* d_table, cuda
   // Workers wait on each other: a launch larger than the device holds at
   // once would deadlock on a real GPU.
   const int resident = fake::config().sms * fake::config().intra_blocks_per_sm * (kBlockThreads / kWarp);
-  const bool ok = a.num_workers <= resident && table_ok(d_table, kTableCells) &&
+  const bool ok = a.num_workers <= resident && a.chunk_lead >= 1 && a.chunk_lead <= kWarp &&
+                  table_ok(d_table, kTableCells) &&
                   fake::device_range_ok(a.workers, w * sizeof(Worker)) &&
                   fake::device_range_ok(a.error, sizeof(std::int32_t));
   if (refuse("launch_trace_warp", ok)) return;
   ++fake::calls().trace_warp;
+  fake::calls().chunk_leads.push_back(a.chunk_lead);
   if (!fake::config().device_work) return;
   fake::enqueue(stream, [a, d_table] {
     // The workers are read once the stream got to the launch (after the upload).

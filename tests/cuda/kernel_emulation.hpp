@@ -42,7 +42,7 @@ template <class Ops, int kMode, bool kAcgt>
 void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreConsts& sc, std::vector<kern::Slot> slots,
                   const std::vector<std::uint8_t>& codes, const std::vector<std::int32_t>& tab, int pad,
                   int code_bits, int capacity, std::vector<kern::MergedEnd>& ends,
-                  const std::vector<kern::Job>& jobs) {
+                  const std::vector<kern::Job>& jobs, int chunk_lead) {
   constexpr int L = Ops::kLanes;
   if (kernel == Kernel::inter) {
     kern::InterPlan plan = kern::make_inter_plan(std::move(slots), L, code_bits);
@@ -90,6 +90,7 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
     a.error = &error;
     a.num_workers = static_cast<int>(plan.workers.size());
     a.pad_code = pad;
+    a.chunk_lead = chunk_lead;
     a.sc = sc;
     for (const kern::IntraLaunch& l : plan.launches) {
       if (l.workers % per_warp != 0) throw std::runtime_error("intra plan: workers not in whole warps");
@@ -121,7 +122,7 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
 /// allow them.
 inline std::vector<kern::MergedEnd> emulate_ends(std::span<const SequencePair> pairs, const ScoringScheme& s,
                                                  AlignMode mode, Kernel kernel, bool sixteen, int capacity = 3,
-                                                 bool acgt = false) {
+                                                 bool acgt = false, int chunk_lead = kern::kDefaultChunkLead) {
   kern::PlanScoring ps = plan_scoring(s, mode);
   if (acgt) {
     kern::set_acgt(ps, s.alphabet() == Alphabet::dna, s.matrix(), s.size());
@@ -153,7 +154,8 @@ inline std::vector<kern::MergedEnd> emulate_ends(std::span<const SequencePair> p
   const kern::ScoreConsts sc = kern::make_consts(ps, sixteen);
   std::vector<kern::Slot> slots = kern::make_slots(jobs, order, bias, sixteen ? 2 : 1);
   auto go = [&]<class Ops, int M, bool A = false>() {
-    run_emulated<Ops, M, A>(kernel, ps, sc, std::move(slots), codes, tab, pad, code_bits, capacity, ends, jobs);
+    run_emulated<Ops, M, A>(kernel, ps, sc, std::move(slots), codes, tab, pad, code_bits, capacity, ends, jobs,
+                            chunk_lead);
   };
   const int m = ps.mode;
   if (acgt) {
@@ -191,6 +193,7 @@ struct TraceLimits {
   std::uint64_t max_codes = std::uint64_t{64} << 20;
   std::uint64_t warp_min_cells = ~std::uint64_t{0};   ///< windows this large: warp workers (never by default)
   int warp_capacity = 64;                             ///< resident warps a warp-traceback launch may hold
+  int chunk_lead = kern::kDefaultChunkLead;           ///< steps ahead warp workers load the row above
 };
 
 inline std::vector<EmulatedTrace> emulate_trace(std::span<const SequencePair> pairs, const ScoringScheme& s,
@@ -257,6 +260,7 @@ inline std::vector<EmulatedTrace> emulate_trace(std::span<const SequencePair> pa
       a.error = &error;
       a.num_workers = launch.workers;
       a.pad_code = pad;
+      a.chunk_lead = lim.chunk_lead;
       a.open = ps.open;
       a.ext = ps.ext;
       // Walk caches poisoned: the walk may only read what it loaded.

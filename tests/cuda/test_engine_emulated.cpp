@@ -125,6 +125,17 @@ TEST_F(CudaEngineEmulated, LongPairSharedByFewerWorkersThanTiles) {
     check_batch(*e, b, ScoringScheme::dna(), m, AlignOutput::begin_end);
     expect_device_used(*e);
   }
+  // CudaTuning::chunk_lead reaches every whole-warp launch; the shortest
+  // lead is exact too.
+  for (int lead : {1, 32}) {
+    fake::calls().chunk_leads.clear();
+    cuda::CudaTuning t;
+    t.chunk_lead = lead;
+    cuda::CudaEngine lead_engine(t);
+    check_batch(lead_engine, b, ScoringScheme::dna(), AlignMode::local, AlignOutput::begin_end);
+    ASSERT_FALSE(fake::calls().chunk_leads.empty());
+    for (int seen : fake::calls().chunk_leads) EXPECT_EQ(seen, lead);
+  }
 }
 
 TEST_F(CudaEngineEmulated, EveryPairThroughTheIntraKernel) {

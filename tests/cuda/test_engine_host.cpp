@@ -9,6 +9,7 @@
 
 #include "cuda/cuda_engine.hpp"
 #include "gpualign/engine.hpp"
+#include "gpualign/error.hpp"
 #include "gpualign/reference_aligner.hpp"
 #include "plan.hpp"
 
@@ -23,6 +24,19 @@ TEST(CudaEngineHost, IsRegisteredAndConstructsWithoutThrowing) {
   EXPECT_EQ(e->name(), "cuda");
   if (!e->available()) EXPECT_FALSE(e->unavailable_reason().empty());
   else EXPECT_TRUE(e->unavailable_reason().empty());
+}
+
+TEST(CudaEngineHost, RejectsATuningOutOfRange) {
+  for (int lead : {0, -1, 33}) {
+    cuda::CudaTuning t;
+    t.chunk_lead = lead;
+    try {
+      cuda::CudaEngine e(t);
+      ADD_FAILURE() << "chunk_lead " << lead << " accepted";
+    } catch (const Error& err) {
+      EXPECT_NE(std::string(err.what()).find("chunk_lead"), std::string::npos) << err.what();
+    }
+  }
 }
 
 TEST(CudaEngineHost, AlignsCorrectlyWhateverTheDevice) {

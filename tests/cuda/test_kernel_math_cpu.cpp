@@ -191,8 +191,8 @@ Batch make_batch(std::uint32_t seed, Alphabet a, const std::vector<std::pair<int
 }
 
 void expect_ends_match(const Batch& b, const ScoringScheme& s, AlignMode mode, Kernel k, bool sixteen,
-                       int capacity = 3, bool acgt = false) {
-  const auto ends = test::emulate_ends(b.pairs, s, mode, k, sixteen, capacity, acgt);
+                       int capacity = 3, bool acgt = false, int chunk_lead = kern::kDefaultChunkLead) {
+  const auto ends = test::emulate_ends(b.pairs, s, mode, k, sixteen, capacity, acgt, chunk_lead);
   for (std::size_t i = 0; i < b.pairs.size(); ++i) {
     const Alignment ref = reference_align(b.pairs[i], s, AlignOptions{mode, AlignOutput::score_end});
     SCOPED_TRACE("pair " + std::to_string(i) + " " + std::to_string(b.pairs[i].query.size()) + "x" +
@@ -279,6 +279,20 @@ TEST_P(IntraKernelCpu, OneWorkerPerSlot) {
   const bool sixteen = GetParam() == 16;
   const Batch b = make_batch(606, Alphabet::dna, {{600, 300}, {270, 290}});
   for (AlignMode m : kModes) expect_ends_match(b, ScoringScheme::dna(), m, Kernel::intra, sixteen, 1);
+}
+
+// Whole-warp workers wait for and load the next chunk of the row above
+// chunk_lead steps before they need it: from one step (the last moment) to
+// a whole chunk.  Several workers share a slot's tiles (capacity 3), and
+// the widths cross chunk edges (31-33, 64, 300, 700 columns).
+TEST_P(IntraKernelCpu, EveryChunkLeadMatchesReference) {
+  const bool sixteen = GetParam() == 16;
+  const Batch b = make_batch(707, Alphabet::dna, {{600, 33}, {520, 64}, {513, 300}, {257, 31}, {800, 95}});
+  for (int lead : {1, 2, 15, 31, 32})
+    for (AlignMode m : {AlignMode::local, AlignMode::global}) {
+      SCOPED_TRACE("chunk lead " + std::to_string(lead));
+      expect_ends_match(b, ScoringScheme::dna(), m, Kernel::intra, sixteen, 3, false, lead);
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Width, IntraKernelCpu, ::testing::Values(32, 16));
@@ -669,6 +683,21 @@ TEST(TraceKernelCpu, WarpWorkersPipelineTheTilesOfAWindow) {
         EXPECT_EQ(got[i].cigar.to_string(), ref.cigar.to_string());
       }
     }
+  }
+}
+
+// The warp traceback at chunk leads from one step to a whole chunk: windows
+// of 2 to 4 tiles, a worker a tile, widths across chunk edges.
+TEST(TraceKernelCpu, WarpWorkersAtEveryChunkLead) {
+  const std::vector<std::pair<int, int>> dims = {{700, 95}, {520, 33}, {900, 64}, {300, 200}};
+  std::uint32_t seed = 1501;
+  for (int lead : {1, 9, 31, 32}) {
+    const TraceScoring sc = trace_dna_scorings()[lead % 2 == 0 ? 0 : 3];
+    const Batch b = make_batch(seed++, Alphabet::dna, dims);
+    test::TraceLimits lim;
+    lim.warp_min_cells = 0;
+    lim.chunk_lead = lead;
+    expect_trace_matches(b.pairs, sc.s, sc.name + ", chunk lead " + std::to_string(lead), lim);
   }
 }
 
