@@ -149,11 +149,13 @@ struct TraceWarpArgs {
 };
 
 /// Wavefront steps of direction words the walking warp of a window keeps in
-/// shared memory (kWalkSteps * kWarp words, 4 KiB a warp): the walk back
-/// reads them from there and refills them, coalesced, when its position
-/// leaves them (trace_warp_agent.hpp).
+/// shared memory (kWalkSteps * kWarp words, 4 KiB a warp), as two blocks
+/// of kWalkBlockSteps steps: the walk back reads one while the block below
+/// it is copied into the other (trace_warp_agent.hpp).
 inline constexpr int kWalkSteps = 32;
+inline constexpr int kWalkBlockSteps = kWalkSteps / 2;
 inline constexpr int kWalkCacheWords = kWalkSteps * kWarp;
+inline constexpr int kWalkBlockWords = kWalkBlockSteps * kWarp;
 
 /// Direction words of a window traced by a warp: a word per lane and
 /// wavefront step (n + 31 of them) per tile of kWarp * kTraceRows rows.

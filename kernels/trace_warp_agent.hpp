@@ -28,13 +28,14 @@
 //
 // Then the worker of the last tile walks back from (m, n), the whole warp in
 // step: every step moves the wavefront step s = j - 1 + lane down by 0 to 2
-// within a tile, so the warp keeps the kWalkSteps steps at and below s of
-// the current tile in a shared-memory cache (`walk`, one contiguous 4 KiB
-// block), refilled when the walk leaves it by asynchronous 16-byte copies
-// (Warp::copy16: 8 a lane, all in flight at once); the walk reads the
-// cache, not device memory (one dependent L2 or DRAM access a step before,
-// one refill per ~16-32 steps now).  Lane 0 writes the ops; a last
-// pass, 32 ops at a time, tells '=' from 'X'.
+// within a tile, so the warp keeps the current tile's direction words in a
+// shared-memory cache (`walk`, 4 KiB) of two blocks of kWalkBlockSteps
+// steps: the one holding s, which the walk reads, and the one below it,
+// copied in by asynchronous 16-byte copies (Warp::copy16) while the walk
+// goes on.  The walk reads shared memory, not device memory (one dependent
+// L2 or DRAM access a step at first), and waits for a copy only when a
+// block below has not landed yet, or at a new tile.  Lane 0 writes the
+// ops; a last pass, 32 ops at a time, tells '=' from 'X'.
 
 #include <cstdint>
 
@@ -188,42 +189,65 @@ GPUALIGN_UNROLL
   Warp::syncwarp();
 
   // The walk, every lane in step (the same i, j, state), reading `walk`:
-  // steps [lo, lo + kWalkSteps) of tile `ctile`, step b's 32 words at
-  // walk[b * 32] -- one contiguous block of the window's direction words,
-  // copied 16 bytes a lane at a time (kWalkCacheWords / 128 copies a lane,
-  // all in flight at once).  Lane 0 writes the ops.
+  // the current tile's direction words in blocks of kWalkBlockSteps steps,
+  // block b (steps [16b, 16b + 16), the steps' 32 words each) in half b & 1
+  // of the cache.  The walk reads the block holding s while the block
+  // below it is copied into the other half (16 bytes a lane, 4 copies a
+  // lane, in flight while the walk goes on: ~16 walk steps to land), so it
+  // rarely waits for device memory; only a new tile (every 256 rows) loads
+  // both blocks and waits.  Lane 0 writes the ops.
   char* out = a.ops + a.ops_at[wi];
   int len = 0;
   int i = m, j = n, state = 0;
-  int ctile = -1, lo = 0;
+  int ctile = -1, cblock = 0;
+  // Copies steps [16b, last] (last < 16b + 16) of tile `tile` into their half.
+  auto fetch = [&](int tile, int b, int last) {
+    const int first_step = b * kWalkBlockSteps;
+    const std::uint32_t* src =
+        dirs + (static_cast<std::uint64_t>(tile) * static_cast<std::uint64_t>(steps) +
+                static_cast<std::uint64_t>(first_step)) * kWarp;
+    std::uint32_t* dst = walk + (b & 1) * kWalkBlockWords;
+    const int words = (last - first_step + 1) * kWarp;
+GPUALIGN_UNROLL
+    for (int c = 0; c < kWalkBlockWords / (4 * kWarp); ++c) {
+      const int w = 4 * (c * kWarp + lane);
+      if (w < words) Warp::copy16(dst + w, src + w);
+    }
+  };
   while (i > 0 && j > 0) {
     const int tile = (i - 1) / kTile, k = ((i - 1) % kTile) / R, r = (i - 1) % R;
     const int s = j - 1 + k;
-    if (tile != ctile || s < lo) {
-      // Within a tile s only falls, so the cache ends at s (words past the
-      // tile's last step are never read).
-      ctile = tile;
-      lo = s - (kWalkSteps - 1) > 0 ? s - (kWalkSteps - 1) : 0;
-      const std::uint32_t* src =
-          dirs + (static_cast<std::uint64_t>(tile) * static_cast<std::uint64_t>(steps) + static_cast<std::uint64_t>(lo)) *
-                     kWarp;
-      const int words = (s - lo + 1) * kWarp;
+    const int b = s / kWalkBlockSteps;
+    if (tile != ctile) {
+      // A new tile: s's block up to s (words past the tile's last step
+      // are never read), and the block below.  Copies still in flight to
+      // the cache land first: two copies to one place race.
       Warp::syncwarp();  // every lane has read the old contents
-GPUALIGN_UNROLL
-      for (int c = 0; c < kWalkCacheWords / (4 * kWarp); ++c) {
-        const int w = 4 * (c * kWarp + lane);
-        if (w < words) Warp::copy16(walk + w, src + w);
-      }
+      Warp::copy_wait();
+      ctile = tile;
+      cblock = b;
+      fetch(tile, b, s);
+      if (b > 0) fetch(tile, b - 1, b * kWalkBlockSteps - 1);
       Warp::copy_wait();
       Warp::syncwarp();
+    } else if (b < cblock) {
+      // Within a tile s falls by at most 2 a step: b is the block below,
+      // in flight since the walk entered the one above.  Once it landed
+      // (every lane's copies), the block below it goes to the half just
+      // left.
+      Warp::copy_wait();
+      Warp::syncwarp();
+      cblock = b;
+      if (b > 0) fetch(tile, b - 1, b * kWalkBlockSteps - 1);
     }
-    const unsigned d = (walk[(s - lo) * kWarp + k] >> (4 * r)) & 15u;
+    const unsigned d = (walk[(b & 1) * kWalkBlockWords + (s % kWalkBlockSteps) * kWarp + k] >> (4 * r)) & 15u;
     const char op = trace_step(d, state, i, j);
     if (op != 0) {
       if (lane == 0) out[len] = op;  // '=' stands for "diagonal" until the pass below
       ++len;
     }
   }
+  Warp::copy_wait();  // no copy into this warp's cache outlives the walk
   // Diagonal ops become '=' or 'X', 32 ops at a time, a lane each: the
   // cells an op compares follow from how many ops before it consumed a
   // query / target code (a warp scan).  Done here rather than in the walk,

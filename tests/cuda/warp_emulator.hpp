@@ -83,6 +83,14 @@ class WarpEmulator {
     std::vector<char> stack;
     int warp = 0, lane = 0;
     bool done = false;
+    // Asynchronous copies (Warp::copy16) issued and not yet waited for:
+    // their bytes land in shared memory only at copy_wait, so a kernel
+    // that reads before it waits reads stale data here too.
+    struct Copy {
+      std::uint32_t* dst;
+      std::uint32_t data[4];
+    };
+    std::vector<Copy> copies;
   };
   struct WarpState {
     std::uint64_t gen = 0;
@@ -133,6 +141,8 @@ class WarpEmulator {
     WarpEmulator* e = self();
     Fiber& f = e->fibers_[e->current_];
     e->body_(f.warp);
+    for (const Fiber::Copy& c : f.copies) std::memcpy(c.dst, c.data, 16);  // they land after the thread exits too
+    f.copies.clear();
     f.done = true;
     ++e->ws_[static_cast<std::size_t>(f.warp)].exited;
   }
@@ -220,8 +230,16 @@ class WarpEmulator {
     static std::int32_t load_volatile(const std::int32_t* p) { return *p; }
     static void store_volatile(std::int32_t* p, std::int32_t v) { *p = v; }
     static void pause() { self()->yield(); }
-    static void copy16(std::uint32_t* dst, const std::uint32_t* src) { std::memcpy(dst, src, 16); }
-    static void copy_wait() {}
+    static void copy16(std::uint32_t* dst, const std::uint32_t* src) {
+      Fiber::Copy c{dst, {}};
+      std::memcpy(c.data, src, 16);
+      self()->fibers_[self()->current_].copies.push_back(c);
+    }
+    static void copy_wait() {
+      auto& copies = self()->fibers_[self()->current_].copies;
+      for (const Fiber::Copy& c : copies) std::memcpy(c.dst, c.data, 16);
+      copies.clear();
+    }
   };
 };
 
