@@ -66,6 +66,44 @@ TEST(CudaEngineGpu, LongPairAcrossManyTiles) {
   check_batch(*e, b, ScoringScheme::dna(), AlignMode::semi_global, AlignOutput::score_end);
 }
 
+// The longest pairs, 100 kb x 1 Mb, are beyond the reference in a
+// test's time, so this one is built with a known answer: the query is a
+// piece of the target (at `at`) with isolated substitutions, 997 bases
+// apart and 1,000 from its ends.  The best local alignment is that copy,
+// straight down its diagonal: every stretch between substitutions adds
+// ~2,000, and a substitution costs match - mismatch = 5 where any detour
+// costs two gaps (>= 14).  So score = (m - k) * 2 - 3k, begin (0, at), end
+// (m, at + m), unique.  ~200,000 is past 16-bit range: the 16-bit pass
+// must detect it and rerun the pair at 32-bit.
+TEST(CudaEngineGpu, LongestPairsHundredKbByOneMb) {
+  GPU_ENGINE_OR_SKIP(e);
+  std::mt19937 rng(29);
+  const std::string acgt = "ACGT";
+  std::string t(1000000, 'A');
+  for (char& c : t) c = acgt[rng() & 3u];
+  const int m = 100000, at = 654321;
+  std::string q = t.substr(at, m);
+  int subs = 0;
+  for (int p = 1000; p + 1000 <= m; p += 997, ++subs)
+    q[p] = acgt[(acgt.find(q[p]) + 1 + rng() % 3) & 3u];  // another base
+  const Sequence qs("q", q, Alphabet::dna), ts("t", t, Alphabet::dna);
+  const SequencePair pair{qs.codes(), ts.codes()};
+  std::vector<Alignment> out(1);
+  out[0].score = -12345;  // poisoned
+  e->align(std::span<const SequencePair>(&pair, 1), ScoringScheme::dna(),
+           AlignOptions{AlignMode::local, AlignOutput::begin_end}, out);
+  EXPECT_EQ(out[0].status, AlignStatus::ok) << out[0].message;
+  EXPECT_EQ(out[0].score, std::int64_t{m - subs} * 2 - std::int64_t{subs} * 3);
+  EXPECT_EQ(out[0].qbeg, 0);
+  EXPECT_EQ(out[0].qend, m);
+  EXPECT_EQ(out[0].tbeg, at);
+  EXPECT_EQ(out[0].tend, at + m);
+  const auto* ce = dynamic_cast<const cuda::CudaEngine*>(e.get());
+  ASSERT_NE(ce, nullptr);
+  EXPECT_GE(ce->last_stats().reruns_32bit, 1u);  // the 16-bit pass overflowed
+  EXPECT_EQ(ce->last_stats().cpu_pairs, 0u);
+}
+
 TEST(CudaEngineGpu, ShortPairsOnNarrowWorkers) {
   std::string why;
   gpu_or_skip_reason(why);
