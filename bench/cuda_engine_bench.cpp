@@ -97,6 +97,10 @@ const bool registered = [] {
         t.chunk_lead = lead;
         add(std::string("cuda/") + name + "/score/lead:" + std::to_string(lead), name, AlignOutput::score_end, t);
       }
+      // 128-row tiles (CudaTuning::intra_rows 4): twice the warps a slot.
+      gpualign::cuda::CudaTuning short_tiles;
+      short_tiles.intra_rows = 4;
+      add(std::string("cuda/") + name + "/score/rows:4", name, AlignOutput::score_end, short_tiles);
     }
     add(std::string("cuda/") + name + "/cigar", name, AlignOutput::cigar, {});
     if (is_short) add(std::string("cuda/") + name + "/cigar/groups", name, AlignOutput::cigar, groups);

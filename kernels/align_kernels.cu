@@ -37,19 +37,19 @@ __global__ void __launch_bounds__(kBlockThreads) inter_kernel(InterArgs a, const
   }
 }
 
-template <class Ops, int kMode, int W, bool kAcgt>
+template <class Ops, int kMode, int W, bool kAcgt, int R = kIntraRows>
 __global__ void __launch_bounds__(kBlockThreads) intra_kernel(IntraArgs a, const std::int32_t* __restrict__ table) {
   const int thread = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   if constexpr (kAcgt) {
     if (thread / kWarp * (kWarp / W) >= a.num_workers) return;
-    intra_worker<Ops, kMode, DeviceWarp, W, true>(a, thread / W, nullptr);
+    intra_worker<Ops, kMode, DeviceWarp, W, true, R>(a, thread / W, nullptr);
   } else {
     __shared__ std::int32_t tab[kTableWords];
     load_table(tab, table);
     // Whole warps only (blockDim is a multiple of 32; the host pads the
     // workers to whole warps): the workers of a warp share its shuffles.
     if (thread / kWarp * (kWarp / W) >= a.num_workers) return;
-    intra_worker<Ops, kMode, DeviceWarp, W, false>(a, thread / W, tab);
+    intra_worker<Ops, kMode, DeviceWarp, W, false, R>(a, thread / W, tab);
   }
 }
 
@@ -112,7 +112,20 @@ KernelIntra pick_intra_lanes(bool sixteen, bool acgt, int mode) {
   return intra_kernel<OpsI32, kSemiGlobal, W, false>;
 }
 
-KernelIntra pick_intra(bool sixteen, bool acgt, int mode, int lanes) {
+// Short tiles (kIntraShortRows rows a lane): whole warps, 16-bit only.
+KernelIntra pick_intra_short(bool acgt, int mode) {
+  if (acgt) {
+    if (mode == kLocal) return intra_kernel<OpsS16x2, kLocal, kWarp, true, kIntraShortRows>;
+    if (mode == kGlobal) return intra_kernel<OpsS16x2, kGlobal, kWarp, true, kIntraShortRows>;
+    return intra_kernel<OpsS16x2, kSemiGlobal, kWarp, true, kIntraShortRows>;
+  }
+  if (mode == kLocal) return intra_kernel<OpsS16x2, kLocal, kWarp, false, kIntraShortRows>;
+  if (mode == kGlobal) return intra_kernel<OpsS16x2, kGlobal, kWarp, false, kIntraShortRows>;
+  return intra_kernel<OpsS16x2, kSemiGlobal, kWarp, false, kIntraShortRows>;
+}
+
+KernelIntra pick_intra(bool sixteen, bool acgt, int mode, int lanes, int rows) {
+  if (rows == kIntraShortRows && lanes == kWarp && sixteen) return pick_intra_short(acgt, mode);
   return lanes == kWarp ? pick_intra_lanes<kWarp>(sixteen, acgt, mode)
                         : pick_intra_lanes<kGroupLanes>(sixteen, acgt, mode);
 }
@@ -138,12 +151,12 @@ void launch_inter(const InterArgs& a, bool sixteen, bool acgt, int mode, const s
   pick_inter(sixteen, acgt, mode)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
 }
 
-void launch_intra(const IntraArgs& a, int lanes, bool sixteen, bool acgt, int mode, const std::int32_t* d_table,
-                  cudaStream_t stream) {
+void launch_intra(const IntraArgs& a, int lanes, int rows, bool sixteen, bool acgt, int mode,
+                  const std::int32_t* d_table, cudaStream_t stream) {
   if (a.num_workers <= 0) return;
   const long long threads = static_cast<long long>(a.num_workers) * lanes;
   const int blocks = static_cast<int>((threads + kBlockThreads - 1) / kBlockThreads);
-  pick_intra(sixteen, acgt, mode, lanes)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
+  pick_intra(sixteen, acgt, mode, lanes, rows)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
 }
 
 void launch_trace(const TraceArgs& a, const std::int32_t* d_table, int sm_count, cudaStream_t stream) {
@@ -168,10 +181,10 @@ int trace_warp_blocks_per_sm() {
   return blocks;
 }
 
-int intra_blocks_per_sm(bool sixteen, bool acgt, int mode) {
+int intra_blocks_per_sm(bool sixteen, bool acgt, int mode, int rows) {
   int blocks = 0;
-  if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, pick_intra(sixteen, acgt, mode, kWarp), kBlockThreads, 0) !=
-      cudaSuccess)
+  if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, pick_intra(sixteen, acgt, mode, kWarp, rows),
+                                                    kBlockThreads, 0) != cudaSuccess)
     return 0;
   return blocks;
 }

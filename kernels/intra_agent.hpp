@@ -1,7 +1,8 @@
 #pragma once
 // Intra-sequence agent: a group of W lanes (a "worker": a whole warp for long
 // pairs, W = 32; kGroupLanes lanes for short ones, several workers per warp)
-// aligns tiles of W * kIntraRows query rows of one slot.  Lane k of the
+// aligns tiles of W * R query rows of one slot (R = kIntraRows; whole warps
+// may take R = kIntraShortRows, shorter tiles for more workers).  Lane k of the
 // group keeps rows [k*R, k*R + R) of the tile in registers and runs one
 // column behind lane k-1 (an anti-diagonal wavefront): at step s lane k
 // computes column s - k + 1 and receives the G/F of the row above from lane
@@ -35,10 +36,10 @@
 namespace gpualign::kern {
 
 GPUALIGN_EXEC_CHECK_DISABLE
-template <class Ops, int kMode, class Warp, int W = kWarp, bool kAcgt = false>
+template <class Ops, int kMode, class Warp, int W = kWarp, bool kAcgt = false, int R = kIntraRows>
 GPUALIGN_HD_TEMPLATE inline void intra_worker(const IntraArgs& a, int wid, const std::int32_t* tab) {
   static_assert(W == kWarp || W == kGroupLanes, "a worker is a warp or a group of kGroupLanes lanes");
-  constexpr int R = kIntraRows;
+  static_assert(R == kIntraRows || (R == kIntraShortRows && W == kWarp), "short tiles are for whole warps");
   constexpr int L = Ops::kLanes;
   constexpr int kTileRows = W * R;
   using V = typename Ops::V;

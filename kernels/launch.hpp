@@ -21,14 +21,16 @@ void launch_inter(const InterArgs& a, bool sixteen, bool acgt, int mode, const s
                   cudaStream_t stream);
 
 /// Launches the intra-sequence kernel for a.num_workers workers of `lanes`
-/// lanes each (kWarp, or kGroupLanes with the count padded to whole warps);
-/// `acgt` as for launch_inter.
-void launch_intra(const IntraArgs& a, int lanes, bool sixteen, bool acgt, int mode, const std::int32_t* d_table,
-                  cudaStream_t stream);
+/// lanes each (kWarp, or kGroupLanes with the count padded to whole warps),
+/// `rows` query rows a lane (kIntraRows; kIntraShortRows for 16-bit whole
+/// warps: the plan's IntraPlan::rows); `acgt` as for launch_inter.
+void launch_intra(const IntraArgs& a, int lanes, int rows, bool sixteen, bool acgt, int mode,
+                  const std::int32_t* d_table, cudaStream_t stream);
 
-/// Resident blocks per multiprocessor of the whole-warp intra kernel (for
-/// the worker capacity that keeps every launch co-resident).
-int intra_blocks_per_sm(bool sixteen, bool acgt, int mode);
+/// Resident blocks per multiprocessor of the whole-warp intra kernel with
+/// `rows` rows a lane (for the worker capacity that keeps every launch
+/// co-resident).
+int intra_blocks_per_sm(bool sixteen, bool acgt, int mode, int rows = kIntraRows);
 
 /// Launches the traceback kernel over a.num_slots threads (one window each);
 /// `d_table` is the launch table (its plain s + open part is read).  Blocks

@@ -19,6 +19,12 @@ inline constexpr int kIntraTileRows = kWarp * kIntraRows;
 /// Lanes of a narrow intra worker (short pairs: several slots per warp, a
 /// few threads per pair; tiles of kGroupLanes * kIntraRows rows).
 inline constexpr int kGroupLanes = 8;
+/// Rows a lane of the short-tile whole-warp intra instance keeps
+/// (CudaTuning::intra_rows = 4, 16-bit only): 128-row tiles, so a long
+/// slot has twice the tiles, and twice the warps can share it, for ~18%
+/// more instructions per cell (the per-step shuffles and loads serve 4 rows
+/// instead of 8).
+inline constexpr int kIntraShortRows = 4;
 
 /// A cell of a boundary row: G and F of one column, as raw bits.
 struct Cell2 {

@@ -427,7 +427,8 @@ struct IntraPlan {
   std::vector<Worker> workers;
   std::vector<IntraLaunch> launches;
   std::uint64_t buf_cells = 0, progress_count = 0;
-  int lanes = kWarp;  ///< lanes per worker (W)
+  int lanes = kWarp;       ///< lanes per worker (W)
+  int rows = kIntraRows;   ///< query rows per lane (R): tiles of lanes * rows rows
 };
 
 /// Whole-warp workers (`lanes` = kWarp): spreads `capacity` resident warps
@@ -438,11 +439,15 @@ struct IntraPlan {
 /// warp in slot order (the slots come sorted by size, so a warp's groups are
 /// alike), the last warp padded with idle workers; one launch, as no worker
 /// waits for another.
-inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity, int lanes = kWarp) {
+/// `rows`: query rows per lane, kIntraRows, or kIntraShortRows for
+/// whole-warp workers (shorter tiles: more of them to share); any other
+/// value means kIntraRows.
+inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity, int lanes = kWarp, int rows = kIntraRows) {
   IntraPlan p;
   p.slots = std::move(slots);
   p.lanes = lanes;
-  const int tile_rows = lanes * kIntraRows;
+  p.rows = lanes == kWarp && rows == kIntraShortRows ? kIntraShortRows : kIntraRows;
+  const int tile_rows = lanes * p.rows;
   auto place = [&](Slot& s) {
     s.tiles = std::max(1, (s.rows + tile_rows - 1) / tile_rows);
     s.buf = p.buf_cells;

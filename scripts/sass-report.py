@@ -149,12 +149,15 @@ KINDS = ("dpx", "alu", "lds", "sts", "gmem", "shfl", "ctrl")
 def short_name(mangled):
     """inter/intra/group/trace x OpsI32/OpsS16x2 x mode, from the mangled
     name (template arguments: Ops type, the mode as an int, for the intra
-    kernel the lanes per worker -- 32 is "intra", fewer "group" -- and last
-    whether scores come from registers: "acgt")."""
-    m = re.search(r"(inter|intra)_kernelI.*?Ops(I32|S16x2)ELi(\d)E(?:Li(\d+)E)?(?:Lb([01])E)?", mangled)
+    kernel the lanes per worker -- 32 is "intra", fewer "group" --, whether
+    scores come from registers: "acgt", and the rows a lane when not the
+    default: "intra4" for kIntraShortRows)."""
+    m = re.search(r"(inter|intra)_kernelI.*?Ops(I32|S16x2)ELi(\d)E(?:Li(\d+)E)?(?:Lb([01])E)?(?:Li(\d+)E)?", mangled)
     if m:
         mode = {"0": "local", "1": "global", "2": "semi"}.get(m.group(3), m.group(3))
         kind = "group" if m.group(1) == "intra" and m.group(4) not in (None, "32") else m.group(1)
+        if kind == "intra" and m.group(6) not in (None, "8"):
+            kind = "intra" + m.group(6)
         name = "%s %s %s" % (kind, "s16x2" if m.group(2) == "S16x2" else "i32", mode)
         return name + " acgt" if m.group(5) == "1" else name
     if "trace_warp_kernel" in mangled:
@@ -428,6 +431,7 @@ def main():
     rows = {"inter": read_const(kdir + "/layout.hpp", "kInterRows", 8),
             "intra": read_const(kdir + "/layout.hpp", "kIntraRows", 8)}
     rows["group"] = rows["intra"]
+    rows["intra4"] = read_const(kdir + "/layout.hpp", "kIntraShortRows", 4)
 
     names = sorted((short_name(n), n) for n in funcs if short_name(n))
     print("per kernel (sm_90, %d threads/block; occupancy = resident warps of 64, from registers and smem)" % block)
@@ -451,7 +455,8 @@ def main():
     print("loop/dpx = static instructions / DPX ops in the hot loop (innermost loop with >= 8 DPX ops)")
 
     for short in ("inter s16x2 local", "intra s16x2 local", "group s16x2 local",
-                  "inter s16x2 local acgt", "intra s16x2 local acgt", "group s16x2 local acgt"):
+                  "inter s16x2 local acgt", "intra s16x2 local acgt", "group s16x2 local acgt",
+                  "intra4 s16x2 local acgt"):
         n = dict(names).get(short)
         if n is None:
             continue

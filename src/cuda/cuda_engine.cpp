@@ -173,8 +173,11 @@ struct CudaEngine::Impl {
     return std::max<std::size_t>(free / (2 * kStreams), std::size_t{16} << 20);
   }
 
+  // Rows a lane of a whole-warp intra worker keeps (tuning: 16-bit only).
+  int intra_rows(bool sixteen) const { return sixteen ? tuning.intra_rows : kern::kIntraRows; }
+
   int intra_capacity(bool sixteen, bool acgt) const {
-    const int per_sm = std::max(1, kern::intra_blocks_per_sm(sixteen, acgt, ps.mode));
+    const int per_sm = std::max(1, kern::intra_blocks_per_sm(sixteen, acgt, ps.mode, intra_rows(sixteen)));
     return per_sm * props.multiProcessorCount * (kern::kBlockThreads / kern::kWarp);
   }
 
@@ -298,7 +301,7 @@ struct CudaEngine::Impl {
       l.workers.clear();
     } else {
       xp = kern::make_intra_plan(std::move(slots), intra_capacity(sixteen, acgt),
-                                 kind == Kind::group ? kern::kGroupLanes : kern::kWarp);
+                                 kind == Kind::group ? kern::kGroupLanes : kern::kWarp, intra_rows(sixteen));
       if (sixteen) fallback = kern::finalize_bias16(xp.slots, nullptr, ps);
       l.slots = xp.slots;
       l.workers = xp.workers;
@@ -402,7 +405,7 @@ struct CudaEngine::Impl {
         a.pad_code = pad;
         a.chunk_lead = tuning.chunk_lead;
         a.sc = sc;
-        kern::launch_intra(a, xp.lanes, sixteen, acgt, ps.mode, d_tab, l.stream);
+        kern::launch_intra(a, xp.lanes, xp.rows, sixteen, acgt, ps.mode, d_tab, l.stream);
         GPUALIGN_CUDA_CHECK(cudaGetLastError());
       }
       GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k1, l.stream));
@@ -757,10 +760,13 @@ struct CudaEngine::Impl {
 // bench) far more often than they run.  The dispatcher says once per run that
 // the GPU is unavailable and why (unavailable_reason()).
 static_assert(CudaTuning{}.chunk_lead == kern::kDefaultChunkLead, "one default for the engine and the kernels");
+static_assert(CudaTuning{}.intra_rows == kern::kIntraRows, "256-row tiles unless asked");
 
 CudaEngine::CudaEngine(CudaTuning tuning) {
   if (tuning.chunk_lead < 1 || tuning.chunk_lead > kern::kWarp)
     throw Error("CUDA engine: CudaTuning::chunk_lead must be 1 to 32, not " + std::to_string(tuning.chunk_lead));
+  if (tuning.intra_rows != kern::kIntraRows && tuning.intra_rows != kern::kIntraShortRows)
+    throw Error("CUDA engine: CudaTuning::intra_rows must be 8 or 4, not " + std::to_string(tuning.intra_rows));
   impl_ = std::make_unique<Impl>(tuning);
 }
 CudaEngine::~CudaEngine() = default;

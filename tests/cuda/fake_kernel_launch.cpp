@@ -80,8 +80,8 @@ void launch_inter(const InterArgs& a, bool sixteen, bool acgt, int mode, const s
   });
 }
 
-void launch_intra(const IntraArgs& a, int lanes, bool sixteen, bool acgt, int mode, const std::int32_t* d_table,
-                  cudaStream_t stream) {
+void launch_intra(const IntraArgs& a, int lanes, int rows, bool sixteen, bool acgt, int mode,
+                  const std::int32_t* d_table, cudaStream_t stream) {
   if (a.num_workers <= 0) return;
   const auto w = static_cast<std::size_t>(a.num_workers);
   const int per_warp = kWarp / lanes;
@@ -92,6 +92,7 @@ void launch_intra(const IntraArgs& a, int lanes, bool sixteen, bool acgt, int mo
   const bool ok = (lanes == kWarp || lanes == kGroupLanes) && (sixteen || !acgt) &&
                   (lanes == kWarp ? a.num_workers <= resident : a.num_workers % per_warp == 0) &&
                   a.chunk_lead >= 1 && a.chunk_lead <= kWarp &&
+                  (rows == kIntraRows || (rows == kIntraShortRows && lanes == kWarp && sixteen)) &&
                   table_ok(d_table, kTableWords) && fake::device_range_ok(a.workers, w * sizeof(Worker)) &&
                   fake::device_range_ok(a.out, w * static_cast<std::size_t>(lanes) * 2 * sizeof(Partial)) &&
                   fake::device_range_ok(a.error, sizeof(std::int32_t));
@@ -99,15 +100,17 @@ void launch_intra(const IntraArgs& a, int lanes, bool sixteen, bool acgt, int mo
   ++fake::calls().intra;
   if (lanes != kWarp) ++fake::calls().intra_groups;
   else fake::calls().chunk_leads.push_back(a.chunk_lead);
+  if (rows == kIntraShortRows) ++fake::calls().intra_short_rows;
   if (acgt) ++fake::calls().acgt;
   if (no_device_work(stream, a.out, w * static_cast<std::size_t>(lanes) * 2)) return;
-  fake::enqueue(stream, [a, lanes, per_warp, sixteen, acgt, mode, d_table] {
+  fake::enqueue(stream, [a, lanes, rows, per_warp, sixteen, acgt, mode, d_table] {
     with_instance(sixteen, acgt, mode, [&]<class Ops, int M, bool A>() {
       const std::int32_t* tab = A ? nullptr : d_table;  // register scores read no table
       test::WarpEmulator::run(a.num_workers / per_warp, [&](int warp) {
         const int wid = warp * per_warp + test::WarpEmulator::Warp::lane() / lanes;
-        if (lanes == kWarp) intra_worker<Ops, M, test::WarpEmulator::Warp, kWarp, A>(a, wid, tab);
-        else intra_worker<Ops, M, test::WarpEmulator::Warp, kGroupLanes, A>(a, wid, tab);
+        if (lanes != kWarp) intra_worker<Ops, M, test::WarpEmulator::Warp, kGroupLanes, A>(a, wid, tab);
+        else if (rows == kIntraShortRows) intra_worker<Ops, M, test::WarpEmulator::Warp, kWarp, A, kIntraShortRows>(a, wid, tab);
+        else intra_worker<Ops, M, test::WarpEmulator::Warp, kWarp, A>(a, wid, tab);
       });
     });
     if (lanes == kWarp && fake::config().workers_give_up) *a.error = 1;
@@ -153,7 +156,9 @@ void launch_trace_warp(const TraceWarpArgs& a, const std::int32_t* d_table, cuda
   });
 }
 
-int intra_blocks_per_sm(bool /*sixteen*/, bool /*acgt*/, int /*mode*/) { return fake::config().intra_blocks_per_sm; }
+int intra_blocks_per_sm(bool /*sixteen*/, bool /*acgt*/, int /*mode*/, int /*rows*/) {
+  return fake::config().intra_blocks_per_sm;
+}
 
 // One residency figure for both kernels whose workers wait on each other.
 int trace_warp_blocks_per_sm() { return fake::config().intra_blocks_per_sm; }

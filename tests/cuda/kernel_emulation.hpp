@@ -42,7 +42,7 @@ template <class Ops, int kMode, bool kAcgt>
 void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreConsts& sc, std::vector<kern::Slot> slots,
                   const std::vector<std::uint8_t>& codes, const std::vector<std::int32_t>& tab, int pad,
                   int code_bits, int capacity, std::vector<kern::MergedEnd>& ends,
-                  const std::vector<kern::Job>& jobs, int chunk_lead) {
+                  const std::vector<kern::Job>& jobs, int chunk_lead, int rows) {
   constexpr int L = Ops::kLanes;
   if (kernel == Kernel::inter) {
     kern::InterPlan plan = kern::make_inter_plan(std::move(slots), L, code_bits);
@@ -72,7 +72,7 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
       }
   } else {
     kern::IntraPlan plan =
-        kern::make_intra_plan(std::move(slots), capacity, kernel == Kernel::group ? kern::kGroupLanes : kern::kWarp);
+        kern::make_intra_plan(std::move(slots), capacity, kernel == Kernel::group ? kern::kGroupLanes : kern::kWarp, rows);
     const int W = plan.lanes, per_warp = kern::kWarp / W;
     if (L == 2 && !kern::finalize_bias16(plan.slots, nullptr, ps).empty())
       throw std::runtime_error("slot not 16-bit eligible");
@@ -97,8 +97,10 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
       WarpEmulator::run(l.workers / per_warp, [&](int warp) {
         const int wid = l.first_worker + warp * per_warp + WarpEmulator::Warp::lane() / W;
         const std::int32_t* t = kAcgt ? nullptr : tab.data();  // register scores read no table
-        if (W == kern::kWarp) kern::intra_worker<Ops, kMode, WarpEmulator::Warp, kern::kWarp, kAcgt>(a, wid, t);
-        else kern::intra_worker<Ops, kMode, WarpEmulator::Warp, kern::kGroupLanes, kAcgt>(a, wid, t);
+        if (W != kern::kWarp) kern::intra_worker<Ops, kMode, WarpEmulator::Warp, kern::kGroupLanes, kAcgt>(a, wid, t);
+        else if (plan.rows == kern::kIntraShortRows)
+          kern::intra_worker<Ops, kMode, WarpEmulator::Warp, kern::kWarp, kAcgt, kern::kIntraShortRows>(a, wid, t);
+        else kern::intra_worker<Ops, kMode, WarpEmulator::Warp, kern::kWarp, kAcgt>(a, wid, t);
       });
     }
     if (error) throw std::runtime_error("intra kernel emulation: a worker gave up waiting");
@@ -122,7 +124,8 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
 /// allow them.
 inline std::vector<kern::MergedEnd> emulate_ends(std::span<const SequencePair> pairs, const ScoringScheme& s,
                                                  AlignMode mode, Kernel kernel, bool sixteen, int capacity = 3,
-                                                 bool acgt = false, int chunk_lead = kern::kDefaultChunkLead) {
+                                                 bool acgt = false, int chunk_lead = kern::kDefaultChunkLead,
+                                                 int rows = kern::kIntraRows) {
   kern::PlanScoring ps = plan_scoring(s, mode);
   if (acgt) {
     kern::set_acgt(ps, s.alphabet() == Alphabet::dna, s.matrix(), s.size());
@@ -155,7 +158,7 @@ inline std::vector<kern::MergedEnd> emulate_ends(std::span<const SequencePair> p
   std::vector<kern::Slot> slots = kern::make_slots(jobs, order, bias, sixteen ? 2 : 1);
   auto go = [&]<class Ops, int M, bool A = false>() {
     run_emulated<Ops, M, A>(kernel, ps, sc, std::move(slots), codes, tab, pad, code_bits, capacity, ends, jobs,
-                            chunk_lead);
+                            chunk_lead, rows);
   };
   const int m = ps.mode;
   if (acgt) {

@@ -138,6 +138,30 @@ TEST_F(CudaEngineEmulated, LongPairSharedByFewerWorkersThanTiles) {
   }
 }
 
+TEST_F(CudaEngineEmulated, LongPairsOnShortTiles) {
+  // CudaTuning::intra_rows = 4: 16-bit whole-warp workers on 128-row tiles,
+  // shared by fewer workers than tiles (8 resident warps); pairs past the
+  // 16-bit range rerun at 32-bit on 256-row tiles.
+  fake::config().sms = 2;
+  fake::config().intra_blocks_per_sm = 1;
+  cuda::CudaTuning t;
+  t.intra_rows = 4;
+  t.warp_trace_min_cells = ~std::uint64_t{0};
+  cuda::CudaEngine e(t);
+  ASSERT_TRUE(e.available());
+  const Batch b = make_batch(35, Alphabet::dna, {{2300, 300}, {900, 1100}, {129, 1500}, {1500, 700}});
+  for (AlignMode m : kModes) {
+    check_batch(e, b, ScoringScheme::dna(), m, AlignOutput::begin_end);
+    expect_device_used(e);
+  }
+  EXPECT_GT(fake::calls().intra_short_rows, 0);
+  check_batch(e, b, ScoringScheme::dna(), AlignMode::local, AlignOutput::cigar);
+  const long long short_launches = fake::calls().intra_short_rows;
+  check_batch(e, b, ScoringScheme::dna(100, -100, 150, 50), AlignMode::local, AlignOutput::score_end);
+  EXPECT_GT(e.last_stats().reruns_32bit, 0u);
+  EXPECT_GT(fake::calls().intra_short_rows, short_launches);  // the 16-bit pass before the reruns
+}
+
 TEST_F(CudaEngineEmulated, EveryPairThroughTheIntraKernel) {
   // CudaTuning{0}: short pairs too go to the warp-per-pair kernel (one tile,
   // mostly padding rows), as a benchmark may ask.

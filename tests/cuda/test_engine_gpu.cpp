@@ -104,6 +104,19 @@ TEST(CudaEngineGpu, LongestPairsHundredKbByOneMb) {
   EXPECT_EQ(ce->last_stats().cpu_pairs, 0u);
 }
 
+TEST(CudaEngineGpu, LongPairsOnShortTiles) {
+  std::string why;
+  gpu_or_skip_reason(why);
+  if (!why.empty()) GTEST_SKIP() << "no usable GPU: " << why;
+  cuda::CudaTuning t;
+  t.intra_rows = 4;  // 128-row tiles at 16-bit
+  cuda::CudaEngine e(t);
+  const Batch b = make_batch(7, Alphabet::dna, {{20000, 60000}, {9000, 9000}, {2049, 3000}, {129, 5000}, {4000, 127}});
+  for (AlignMode m : kModes) check_batch(e, b, ScoringScheme::dna(), m, AlignOutput::begin_end);
+  const Batch p = make_batch(8, Alphabet::protein, {{3000, 2500}, {2100, 2600}});
+  check_batch(e, p, ScoringScheme::protein(), AlignMode::local, AlignOutput::cigar);
+}
+
 TEST(CudaEngineGpu, ShortPairsOnNarrowWorkers) {
   std::string why;
   gpu_or_skip_reason(why);

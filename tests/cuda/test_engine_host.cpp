@@ -37,6 +37,16 @@ TEST(CudaEngineHost, RejectsATuningOutOfRange) {
       EXPECT_NE(std::string(err.what()).find("chunk_lead"), std::string::npos) << err.what();
     }
   }
+  for (int rows : {0, 2, 5, 16}) {
+    cuda::CudaTuning t;
+    t.intra_rows = rows;
+    try {
+      cuda::CudaEngine e(t);
+      ADD_FAILURE() << "intra_rows " << rows << " accepted";
+    } catch (const Error& err) {
+      EXPECT_NE(std::string(err.what()).find("intra_rows"), std::string::npos) << err.what();
+    }
+  }
 }
 
 TEST(CudaEngineHost, AlignsCorrectlyWhateverTheDevice) {

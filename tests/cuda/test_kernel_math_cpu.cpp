@@ -191,8 +191,9 @@ Batch make_batch(std::uint32_t seed, Alphabet a, const std::vector<std::pair<int
 }
 
 void expect_ends_match(const Batch& b, const ScoringScheme& s, AlignMode mode, Kernel k, bool sixteen,
-                       int capacity = 3, bool acgt = false, int chunk_lead = kern::kDefaultChunkLead) {
-  const auto ends = test::emulate_ends(b.pairs, s, mode, k, sixteen, capacity, acgt, chunk_lead);
+                       int capacity = 3, bool acgt = false, int chunk_lead = kern::kDefaultChunkLead,
+                       int rows = kern::kIntraRows) {
+  const auto ends = test::emulate_ends(b.pairs, s, mode, k, sixteen, capacity, acgt, chunk_lead, rows);
   for (std::size_t i = 0; i < b.pairs.size(); ++i) {
     const Alignment ref = reference_align(b.pairs[i], s, AlignOptions{mode, AlignOutput::score_end});
     SCOPED_TRACE("pair " + std::to_string(i) + " " + std::to_string(b.pairs[i].query.size()) + "x" +
@@ -293,6 +294,28 @@ TEST_P(IntraKernelCpu, EveryChunkLeadMatchesReference) {
       SCOPED_TRACE("chunk lead " + std::to_string(lead));
       expect_ends_match(b, ScoringScheme::dna(), m, Kernel::intra, sixteen, 3, false, lead);
     }
+}
+
+// Short tiles (kIntraShortRows = 4 rows a lane, 128-row tiles): sizes
+// around the 128-row tile, several workers a slot (capacity 3) and one
+// (capacity 1), DNA and protein; register scores at 16-bit.
+TEST_P(IntraKernelCpu, ShortTilesMatchReference) {
+  const bool sixteen = GetParam() == 16;
+  const int rows = kern::kIntraShortRows;
+  const Batch b = make_batch(808, Alphabet::dna, {{1, 40}, {127, 300}, {128, 128}, {129, 200}, {300, 33}, {385, 97},
+                                                  {520, 64}, {90, 31}, {64, 1}});
+  const Batch p = make_batch(809, Alphabet::protein, {{300, 280}, {129, 90}, {40, 90}});
+  for (AlignMode m : kModes) {
+    SCOPED_TRACE("128-row tiles");
+    expect_ends_match(b, ScoringScheme::dna(), m, Kernel::intra, sixteen, 3, false, kern::kDefaultChunkLead, rows);
+    expect_ends_match(b, ScoringScheme::dna(), m, Kernel::intra, sixteen, 1, false, kern::kDefaultChunkLead, rows);
+    expect_ends_match(p, ScoringScheme::protein(), m, Kernel::intra, sixteen, 4, false, kern::kDefaultChunkLead, rows);
+  }
+  if (sixteen) {
+    const Batch acgt = make_batch(810, Alphabet::dna, {{257, 300}, {128, 129}, {400, 64}, {31, 45}}, false);
+    for (AlignMode m : kModes)
+      expect_ends_match(acgt, ScoringScheme::dna(), m, Kernel::intra, true, 3, true, kern::kDefaultChunkLead, rows);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Width, IntraKernelCpu, ::testing::Values(32, 16));
