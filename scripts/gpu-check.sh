@@ -125,7 +125,8 @@ for csv in "${csvs[@]}"; do
                  $col["GCUPS_copies"], $col["GCUPS_wall"], $col["reruns32"] }' "$csv"
 done
 # Against DESIGN.md's targets (H100, local, 16-bit): W1 >= 3 TCUPS with
-# copies (best of its three layouts), W3 >= 6 TCUPS, CIGAR >= 25% of the
+# copies (best of its three layouts), W3 >= 6 TCUPS (default, and the best
+# of its variants), CIGAR >= 25% of the
 # same workload's score-only rate (wall: CPU-traced windows count), GPU >= 50x
 # the CPU engine on all cores (W2, W3).
 awk -F, '
@@ -146,6 +147,10 @@ awk -F, '
     for (r in c) if (r ~ /^cuda\/W1\/score/ && (b == "" || c[r] > b)) { b = c[r]; bn = r }
     show("W1 score, with copies (" (bn == "" ? "-" : bn) ")", b == "" ? "" : b / 1000, ">= 3", "TCUPS")
     show("W3 score, kernel", ("cuda/W3/score" in k) ? k["cuda/W3/score"] / 1000 : "", ">= 6", "TCUPS")
+    # Its variants (chunk lead, 128-row tiles): the best, to set the defaults by.
+    b = ""; bn = ""
+    for (r in k) if (r ~ /^cuda\/W3\/score\// && (b == "" || k[r] > b)) { b = k[r]; bn = r }
+    show("W3 score, kernel, best variant (" (bn == "" ? "-" : bn) ")", b == "" ? "" : b / 1000, ">= 6", "TCUPS")
     for (n = 1; n <= 4; ++n) {
       wl = n == 1 ? "W1" : n == 2 ? "W2" : n == 3 ? "W3" : "P1"
       sc = w["cuda/" wl "/score"]; cg = w["cuda/" wl "/cigar"]
