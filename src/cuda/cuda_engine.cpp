@@ -189,7 +189,9 @@ struct CudaEngine::Impl {
       b += 2 * (rows_sum + cols_sum + 64 * njobs) + (cols_sum + njobs) * sizeof(kern::Cell2) * 2;
       b += njobs * 2 * sizeof(kern::Partial);
     } else {
-      b += (cols_sum + njobs) * sizeof(kern::Cell2) + rows_sum / 64 + njobs * 8;
+      // Boundary rows, and a 4-byte progress counter a tile: tiles of at
+      // least 64 rows (narrow workers; 128 or 256 for whole warps).
+      b += (cols_sum + njobs) * sizeof(kern::Cell2) + rows_sum / 16 + njobs * 8;
       // Workers and their partials: at most one worker per slot beyond one
       // launch's capacity (whole warps), or one per slot plus a warp's padding.
       const int lanes = kind == Kind::group ? kern::kGroupLanes : kern::kWarp;
