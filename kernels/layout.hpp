@@ -21,9 +21,9 @@ inline constexpr int kIntraTileRows = kWarp * kIntraRows;
 inline constexpr int kGroupLanes = 8;
 /// Rows a lane of the short-tile whole-warp intra instance keeps
 /// (CudaTuning::intra_rows = 4, 16-bit only): 128-row tiles, so a long
-/// slot has twice the tiles, and twice the warps can share it, for ~18%
-/// more instructions per cell (the per-step shuffles and loads serve 4 rows
-/// instead of 8).
+/// slot has twice the tiles, and twice the warps can share it, for ~45%
+/// more instructions per cell (a step's shuffles, control and end tracking
+/// serve 4 rows instead of 8; scripts/sass-report.sh row "intra4").
 inline constexpr int kIntraShortRows = 4;
 
 /// A cell of a boundary row: G and F of one column, as raw bits.

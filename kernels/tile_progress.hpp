@@ -3,7 +3,8 @@
 // intra-sequence kernel, the warp traceback): the worker of tile t stores
 // its bottom row in chunks of 32 columns, fences, and publishes in
 // progress[t] how many columns are stored; the worker of tile t + 1 waits
-// for the columns it needs before it loads them, chunk_lead steps ahead.  Workers of one launch are
+// for the columns it needs before it loads them, chunk_lead steps before
+// it needs them.  Workers of one launch are
 // resident together (the host sizes launches by occupancy), so waiting
 // cannot deadlock; a spin limit, or another worker's failure, turns a bug
 // into the launch's error flag instead of a hang.
@@ -19,9 +20,11 @@ namespace gpualign::kern {
 /// then runs at least 62 + lead steps behind the worker of tile t (tile t
 /// stores column 32c + 32 at its step 32c + 62; tile t + 1 asks for it at
 /// step 32c - lead), so a slot of T tiles spends (T - 1) * (62 + lead)
-/// steps filling its pipeline: W3's ~59 tiles of ~13,000 columns, ~29% of
-/// the launch's time at a lead of 32, ~26% at 16.  A lead shorter than the
-/// load latency (an L2 hit, a few steps) stalls every worker once a chunk.
+/// steps filling its pipeline: for W3's CIGAR windows (~59 tiles of
+/// ~13,000 columns) ~29% of the launch's time at a lead of 32, ~26% at 16
+/// (kernels/PERFORMANCE.md, "A tile's pipeline lag").  A lead shorter than
+/// the load latency (an L2 hit, a few steps) stalls every worker once a
+/// chunk.
 inline constexpr int kDefaultChunkLead = 16;
 
 /// The step within a chunk (0 to 31) at which a whole-warp worker waits for

@@ -32,9 +32,9 @@
 // shared-memory cache (`walk`, 4 KiB) of two blocks of kWalkBlockSteps
 // steps: the one holding s, which the walk reads, and the one below it,
 // copied in by asynchronous 16-byte copies (Warp::copy16) while the walk
-// goes on.  The walk reads shared memory, not device memory (one dependent
-// L2 or DRAM access a step at first), and waits for a copy only when a
-// block below has not landed yet, or at a new tile.  Lane 0 writes the
+// goes on.  The walk reads shared memory, not device memory (its first
+// form made one dependent L2 or DRAM access a step), and waits for a copy
+// only when a block below has not landed yet, or at a new tile.  Lane 0 writes the
 // ops; a last pass, 32 ops at a time, tells '=' from 'X'.
 
 #include <cstdint>

@@ -758,12 +758,13 @@ struct CudaEngine::Impl {
   }
 };
 
-// No log line here: engines are probed (gpualign info, the dispatcher, the
-// bench) far more often than they run.  The dispatcher says once per run that
-// the GPU is unavailable and why (unavailable_reason()).
 static_assert(CudaTuning{}.chunk_lead == kern::kDefaultChunkLead, "one default for the engine and the kernels");
 static_assert(CudaTuning{}.intra_rows == kern::kIntraRows, "256-row tiles unless asked");
 
+// No log line here: engines are probed (gpualign info, the dispatcher, the
+// bench) far more often than they run.  The dispatcher says once per run that
+// the GPU is unavailable and why (unavailable_reason()).  A tuning out of
+// range is an error.
 CudaEngine::CudaEngine(CudaTuning tuning) {
   if (tuning.chunk_lead < 1 || tuning.chunk_lead > kern::kWarp)
     throw Error("CUDA engine: CudaTuning::chunk_lead must be 1 to 32, not " + std::to_string(tuning.chunk_lead));

@@ -71,7 +71,7 @@ struct CudaTuning {
   int chunk_lead = 16;
   /// Query rows each lane of a whole-warp intra worker keeps at 16-bit: 8
   /// (256-row tiles) or 4 (128-row tiles: a long slot has twice the tiles
-  /// for twice the warps to share, at ~18% more instructions per cell).
+  /// for twice the warps to share, at ~45% more instructions per cell).
   /// W3's 20 pairs give ~600 warps at 8, ~1.1 per warp scheduler of an
   /// H100, too few to hide a step's dependency chain; 4 doubles that.  32-bit
   /// reruns keep 8.  Bench rows ".../rows:4" compare it on a GPU.
