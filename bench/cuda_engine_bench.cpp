@@ -102,6 +102,11 @@ const bool registered = [] {
       short_tiles.intra_rows = 4;
       add(std::string("cuda/") + name + "/score/rows:4", name, AlignOutput::score_end, short_tiles);
     }
+    // F down each strip as a prefix maximum (CudaTuning::prefix_f): a
+    // shorter chain for lone warps, more instructions for a full GPU.
+    gpualign::cuda::CudaTuning prefix;
+    prefix.prefix_f = true;
+    add(std::string("cuda/") + name + "/score/prefix-f", name, AlignOutput::score_end, prefix);
     add(std::string("cuda/") + name + "/cigar", name, AlignOutput::cigar, {});
     if (is_short) add(std::string("cuda/") + name + "/cigar/groups", name, AlignOutput::cigar, groups);
     // CIGAR windows on the other traceback kernel than by default: W1's

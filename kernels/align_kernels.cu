@@ -25,35 +25,47 @@ __device__ __forceinline__ void load_table(std::int32_t* tab, const std::int32_t
 
 // kAcgt instances take their scores from registers (recurrence.hpp) and
 // need no table.
-template <class Ops, int kMode, bool kAcgt>
-__global__ void __launch_bounds__(kBlockThreads) inter_kernel(InterArgs a, const std::int32_t* __restrict__ table) {
+// kPrefixF: F down a strip's column as a prefix maximum (recurrence.hpp).
+// Resident blocks asked of ptxas: left alone, it spilled 4 bytes in the
+// plain 16-bit semi-global instance (80 registers); asked for 5 blocks a SM
+// the plain instances spill nothing (83 registers there).  The prefix-F
+// instances are left alone (asked for 5, the local one grew 79 -> 88).
+template <class Ops, int kMode, bool kAcgt, bool kPrefixF = false>
+__global__ void __launch_bounds__(kBlockThreads, kPrefixF ? 0 : 5) inter_kernel(InterArgs a, const std::int32_t* __restrict__ table) {
   const int thread = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   if constexpr (kAcgt) {
-    inter_thread<Ops, kMode, true>(a, thread, nullptr);
+    inter_thread<Ops, kMode, true, kPrefixF>(a, thread, nullptr);
   } else {
     __shared__ std::int32_t tab[kTableWords];
     load_table(tab, table);
-    inter_thread<Ops, kMode, false>(a, thread, tab);
+    inter_thread<Ops, kMode, false, kPrefixF>(a, thread, tab);
   }
 }
 
-// Short tiles: left alone, ptxas fits the 4-row instances in 72 registers
-// (28 warps/SM) with a spill; asked for 5 resident blocks it takes up to
-// 80 and spills nothing (24 warps/SM, ~3,200 resident warps on an H100).
-template <class Ops, int kMode, int W, bool kAcgt, int R = kIntraRows>
-__global__ void __launch_bounds__(kBlockThreads, R == kIntraShortRows ? 5 : 1)
+// Resident blocks asked of ptxas (0: its own choice).  Left alone it put
+// the 4-row instances in 72 registers with a 4-12 byte spill, the narrow
+// workers at 107 (16 warps/SM) and spilled 8 bytes in the 32-bit
+// whole-warp ones (sm_80); asked for 5 blocks a SM they take at most 102
+// and spill nothing (20-24 warps/SM).  The 16-bit whole-warp instances
+// of 8 rows are left alone: asked for 5, the ones with the prefix-maximum
+// F grew by 14-17 instructions a column.
+template <class Ops, int W, int R>
+inline constexpr int kIntraMinBlocks = R == kIntraShortRows || W != kWarp || Ops::kLanes == 1 ? 5 : 0;
+
+template <class Ops, int kMode, int W, bool kAcgt, int R = kIntraRows, bool kPrefixF = false>
+__global__ void __launch_bounds__(kBlockThreads, kIntraMinBlocks<Ops, W, R>)
     intra_kernel(IntraArgs a, const std::int32_t* __restrict__ table) {
   const int thread = static_cast<int>(blockIdx.x * blockDim.x + threadIdx.x);
   if constexpr (kAcgt) {
     if (thread / kWarp * (kWarp / W) >= a.num_workers) return;
-    intra_worker<Ops, kMode, DeviceWarp, W, true, R>(a, thread / W, nullptr);
+    intra_worker<Ops, kMode, DeviceWarp, W, true, R, kPrefixF>(a, thread / W, nullptr);
   } else {
     __shared__ std::int32_t tab[kTableWords];
     load_table(tab, table);
     // Whole warps only (blockDim is a multiple of 32; the host pads the
     // workers to whole warps): the workers of a warp share its shuffles.
     if (thread / kWarp * (kWarp / W) >= a.num_workers) return;
-    intra_worker<Ops, kMode, DeviceWarp, W, false, R>(a, thread / W, tab);
+    intra_worker<Ops, kMode, DeviceWarp, W, false, R, kPrefixF>(a, thread / W, tab);
   }
 }
 
@@ -83,7 +95,20 @@ using KernelIntra = void (*)(IntraArgs, const std::int32_t*);
 
 // Register scores (acgt) exist at 16-bit only; the engine never asks for
 // them at 32-bit.
-KernelInter pick_inter(bool sixteen, bool acgt, int mode) {
+// The prefix-maximum F (CudaTuning::prefix_f): 16-bit only.
+KernelInter pick_inter_prefix(bool acgt, int mode) {
+  if (acgt) {
+    if (mode == kLocal) return inter_kernel<OpsS16x2, kLocal, true, true>;
+    if (mode == kGlobal) return inter_kernel<OpsS16x2, kGlobal, true, true>;
+    return inter_kernel<OpsS16x2, kSemiGlobal, true, true>;
+  }
+  if (mode == kLocal) return inter_kernel<OpsS16x2, kLocal, false, true>;
+  if (mode == kGlobal) return inter_kernel<OpsS16x2, kGlobal, false, true>;
+  return inter_kernel<OpsS16x2, kSemiGlobal, false, true>;
+}
+
+KernelInter pick_inter(bool sixteen, bool acgt, int mode, bool prefix_f) {
+  if (sixteen && prefix_f) return pick_inter_prefix(acgt, mode);
   if (sixteen && acgt) {
     if (mode == kLocal) return inter_kernel<OpsS16x2, kLocal, true>;
     if (mode == kGlobal) return inter_kernel<OpsS16x2, kGlobal, true>;
@@ -128,8 +153,22 @@ KernelIntra pick_intra_short(bool acgt, int mode) {
   return intra_kernel<OpsS16x2, kSemiGlobal, kWarp, false, kIntraShortRows>;
 }
 
-KernelIntra pick_intra(bool sixteen, bool acgt, int mode, int lanes, int rows) {
+// The prefix-maximum F (CudaTuning::prefix_f): 16-bit whole warps of
+// kIntraRows rows a lane.
+KernelIntra pick_intra_prefix(bool acgt, int mode) {
+  if (acgt) {
+    if (mode == kLocal) return intra_kernel<OpsS16x2, kLocal, kWarp, true, kIntraRows, true>;
+    if (mode == kGlobal) return intra_kernel<OpsS16x2, kGlobal, kWarp, true, kIntraRows, true>;
+    return intra_kernel<OpsS16x2, kSemiGlobal, kWarp, true, kIntraRows, true>;
+  }
+  if (mode == kLocal) return intra_kernel<OpsS16x2, kLocal, kWarp, false, kIntraRows, true>;
+  if (mode == kGlobal) return intra_kernel<OpsS16x2, kGlobal, kWarp, false, kIntraRows, true>;
+  return intra_kernel<OpsS16x2, kSemiGlobal, kWarp, false, kIntraRows, true>;
+}
+
+KernelIntra pick_intra(bool sixteen, bool acgt, int mode, int lanes, int rows, bool prefix_f) {
   if (rows == kIntraShortRows && lanes == kWarp && sixteen) return pick_intra_short(acgt, mode);
+  if (prefix_f && lanes == kWarp && sixteen) return pick_intra_prefix(acgt, mode);
   return lanes == kWarp ? pick_intra_lanes<kWarp>(sixteen, acgt, mode)
                         : pick_intra_lanes<kGroupLanes>(sixteen, acgt, mode);
 }
@@ -148,19 +187,19 @@ struct PackFunctor {
 
 }  // namespace
 
-void launch_inter(const InterArgs& a, bool sixteen, bool acgt, int mode, const std::int32_t* d_table,
-                  cudaStream_t stream) {
+void launch_inter(const InterArgs& a, bool sixteen, bool acgt, bool prefix_f, int mode,
+                  const std::int32_t* d_table, cudaStream_t stream) {
   if (a.num_slots <= 0) return;
   const int blocks = (a.num_slots + kBlockThreads - 1) / kBlockThreads;
-  pick_inter(sixteen, acgt, mode)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
+  pick_inter(sixteen, acgt, mode, prefix_f)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
 }
 
-void launch_intra(const IntraArgs& a, int lanes, int rows, bool sixteen, bool acgt, int mode,
+void launch_intra(const IntraArgs& a, int lanes, int rows, bool sixteen, bool acgt, bool prefix_f, int mode,
                   const std::int32_t* d_table, cudaStream_t stream) {
   if (a.num_workers <= 0) return;
   const long long threads = static_cast<long long>(a.num_workers) * lanes;
   const int blocks = static_cast<int>((threads + kBlockThreads - 1) / kBlockThreads);
-  pick_intra(sixteen, acgt, mode, lanes, rows)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
+  pick_intra(sixteen, acgt, mode, lanes, rows, prefix_f)<<<blocks, kBlockThreads, 0, stream>>>(a, d_table);
 }
 
 void launch_trace(const TraceArgs& a, const std::int32_t* d_table, int sm_count, cudaStream_t stream) {
@@ -185,9 +224,9 @@ int trace_warp_blocks_per_sm() {
   return blocks;
 }
 
-int intra_blocks_per_sm(bool sixteen, bool acgt, int mode, int rows) {
+int intra_blocks_per_sm(bool sixteen, bool acgt, int mode, int rows, bool prefix_f) {
   int blocks = 0;
-  if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, pick_intra(sixteen, acgt, mode, kWarp, rows),
+  if (cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, pick_intra(sixteen, acgt, mode, kWarp, rows, prefix_f),
                                                     kBlockThreads, 0) != cudaSuccess)
     return 0;
   return blocks;

@@ -16,7 +16,7 @@ namespace gpualign::kern {
 
 /// kAcgt: substitution scores from registers (16-bit slots of A, C, G, T
 /// only, recurrence.hpp "substitution scores from registers").
-template <class Ops, int kMode, bool kAcgt = false>
+template <class Ops, int kMode, bool kAcgt = false, bool kPrefixF = false>
 GPUALIGN_HD_TEMPLATE inline void inter_thread(const InterArgs& a, int slot_index, const std::int32_t* tab) {
   constexpr int R = kInterRows;
   constexpr int L = Ops::kLanes;
@@ -96,7 +96,7 @@ GPUALIGN_UNROLL
         f = Ops::from_bits(cell_next.f);
         if (j < grp.cols) cell_next = scratch[static_cast<std::uint64_t>(j + 1) * kWarp];
       }
-      strip_column<Ops, R, kMode == kLocal, kAcgt>(st, g, f, t0, t1, tab, vopen, neg_ext, floor, &a.sc);
+      strip_column<Ops, R, kMode == kLocal, kAcgt, kPrefixF>(st, g, f, t0, t1, tab, vopen, neg_ext, floor, &a.sc);
       if (!last) scratch[static_cast<std::uint64_t>(j) * kWarp] = Cell2{Ops::bits(g), Ops::bits(f)};
       track_ends<Ops, R, kMode>(st, row0, j, pr, best, strip_best, runmax);
     }

@@ -36,10 +36,12 @@
 namespace gpualign::kern {
 
 GPUALIGN_EXEC_CHECK_DISABLE
-template <class Ops, int kMode, class Warp, int W = kWarp, bool kAcgt = false, int R = kIntraRows>
+template <class Ops, int kMode, class Warp, int W = kWarp, bool kAcgt = false, int R = kIntraRows,
+          bool kPrefixF = false>
 GPUALIGN_HD_TEMPLATE inline void intra_worker(const IntraArgs& a, int wid, const std::int32_t* tab) {
   static_assert(W == kWarp || W == kGroupLanes, "a worker is a warp or a group of kGroupLanes lanes");
   static_assert(R == kIntraRows || (R == kIntraShortRows && W == kWarp), "short tiles are for whole warps");
+  static_assert(!kPrefixF || W == kWarp, "narrow workers keep the plain F chain (registers: their point is occupancy)");
   constexpr int L = Ops::kLanes;
   constexpr int kTileRows = W * R;
   using V = typename Ops::V;
@@ -164,9 +166,9 @@ GPUALIGN_UNROLL
       const int j = s - gl + 1;
       if (active && j >= 1 && j <= cols) {
         V g = Ops::from_bits(in_g), f = Ops::from_bits(in_f);
-        strip_column<Ops, R, kMode == kLocal, kAcgt>(st, g, f, static_cast<int>(kAcgt ? in_t : in_t & 0xFFu),
-                                                     static_cast<int>((in_t >> 8) & 0xFFu), tab, vopen, neg_ext,
-                                                     floor, &a.sc);
+        strip_column<Ops, R, kMode == kLocal, kAcgt, kPrefixF>(st, g, f, static_cast<int>(kAcgt ? in_t : in_t & 0xFFu),
+                                                               static_cast<int>((in_t >> 8) & 0xFFu), tab, vopen,
+                                                               neg_ext, floor, &a.sc);
         out_g = Ops::bits(g);
         out_f = Ops::bits(f);
         out_t = in_t;

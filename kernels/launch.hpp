@@ -16,21 +16,24 @@ inline constexpr int kBlockThreads = 128;
 
 /// Launches the inter-sequence kernel over a.num_slots threads.  `acgt`
 /// (16-bit only): the instance that takes substitution scores from
-/// registers (a.sc.v_sub_*; slots of A, C, G, T only).
-void launch_inter(const InterArgs& a, bool sixteen, bool acgt, int mode, const std::int32_t* d_table,
-                  cudaStream_t stream);
+/// registers (a.sc.v_sub_*; slots of A, C, G, T only); `prefix_f` (16-bit
+/// only): the one that takes F down a strip as a prefix maximum.
+void launch_inter(const InterArgs& a, bool sixteen, bool acgt, bool prefix_f, int mode,
+                  const std::int32_t* d_table, cudaStream_t stream);
 
 /// Launches the intra-sequence kernel for a.num_workers workers of `lanes`
 /// lanes each (kWarp, or kGroupLanes with the count padded to whole warps),
 /// `rows` query rows a lane (kIntraRows; kIntraShortRows for 16-bit whole
-/// warps: the plan's IntraPlan::rows); `acgt` as for launch_inter.
-void launch_intra(const IntraArgs& a, int lanes, int rows, bool sixteen, bool acgt, int mode,
+/// warps: the plan's IntraPlan::rows); `acgt` as for launch_inter;
+/// `prefix_f` as for launch_inter, for 16-bit whole warps of kIntraRows
+/// rows a lane.
+void launch_intra(const IntraArgs& a, int lanes, int rows, bool sixteen, bool acgt, bool prefix_f, int mode,
                   const std::int32_t* d_table, cudaStream_t stream);
 
 /// Resident blocks per multiprocessor of the whole-warp intra kernel with
 /// `rows` rows a lane (for the worker capacity that keeps every launch
 /// co-resident).
-int intra_blocks_per_sm(bool sixteen, bool acgt, int mode, int rows = kIntraRows);
+int intra_blocks_per_sm(bool sixteen, bool acgt, int mode, int rows = kIntraRows, bool prefix_f = false);
 
 /// Launches the traceback kernel over a.num_slots threads (one window each);
 /// `d_table` is the launch table (its plain s + open part is read).  Blocks

@@ -39,9 +39,15 @@ struct PlanScoring {
 /// Lowest true value any candidate of an m x n problem can take (see recurrence.hpp).
 inline long long lowest_value(const PlanScoring& s, long long rows, long long cols) {
   const long long path = s.mode == kLocal ? 0 : -(2LL * s.open + static_cast<long long>(s.ext) * (rows + cols));
-  return path - s.open - s.ext + std::min(s.min_sub, 0);
+  // Below the lowest H: G = H - open, and strip_column's X(r) - r * ext -
+  // open, down to a G less open.
+  return path - 2LL * s.open - s.ext + std::min(s.min_sub, 0);
 }
-inline int limit_g16(const PlanScoring& s) { return 32767 - std::max(s.max_sub, 0) - s.open; }
+/// Largest G a 16-bit lane may hold: G + s + open (the diagonal) and
+/// G + kMaxStripRows * ext (strip_column's prefix maximum) stay <= 32767.
+inline int limit_g16(const PlanScoring& s) {
+  return 32767 - std::max(std::max(s.max_sub, 0) + s.open, kMaxStripRows * s.ext);
+}
 inline int sentinel16(const PlanScoring& s) { return -32768 + s.ext; }
 inline constexpr int kSentinel32 = INT32_MIN / 4;
 
@@ -127,6 +133,13 @@ inline ScoreConsts make_consts(const PlanScoring& s, bool sixteen) {
   c.limit_g = sixteen ? limit_g16(s) : 0x7FFFFFFF;
   c.v_open = sixteen ? pk(s.open, s.open) : static_cast<std::uint32_t>(s.open);
   c.v_neg_ext = sixteen ? pk(-s.ext, -s.ext) : static_cast<std::uint32_t>(-s.ext);
+  auto packed = [sixteen](int v) { return sixteen ? pk(v, v) : static_cast<std::uint32_t>(v); };
+  c.v_neg_open = packed(-s.open);
+  for (int r = 0; r < kMaxStripRows; ++r) {
+    c.v_rise[r] = packed((r + 1) * s.ext);
+    c.v_fall[r] = packed(-(r * s.ext + s.open));
+    c.v_down[r] = packed(-r * s.ext);
+  }
   if (s.acgt) {
     c.v_sub_lo = pk(s.acgt_v[0], s.acgt_v[1]);
     c.v_sub_hi = pk(s.acgt_v[2], s.acgt_v[3]);

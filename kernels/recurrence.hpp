@@ -13,6 +13,8 @@
 // substitution table (s' = s + open), so one cell costs five DPX operations:
 //   F = max(F_up - ext, G_up)      E = max(E - ext, G_left)
 //   H = max(G_diag + s', E, F [, floor])       G = H - open
+// (strip_column can also take F down a strip as a prefix maximum: a
+// shorter dependency chain for one more operation a cell; kPrefixF.)
 //
 // 16-bit lanes store value + bias, the bias chosen per problem on the host so
 // that the lowest value any cell can take stays above -32768 (see
@@ -45,6 +47,10 @@ inline constexpr std::int32_t kNoCandidate = INT32_MIN;
 /// Flags of a partial result.
 inline constexpr std::int32_t kFlagOverflow = 1;
 
+/// Most rows a strip may have: the F prefix maximum below shifts values by up
+/// to kMaxStripRows * ext, which the 16-bit limits leave room for.
+inline constexpr int kMaxStripRows = 8;
+
 /// Constants of one launch (same scoring for every problem in it).
 struct ScoreConsts {
   int open = 0, ext = 0;
@@ -58,6 +64,14 @@ struct ScoreConsts {
   /// 16-bit ACGT launches (acgt_* below): s + open for q ^ t = 0, 1, 2, 3,
   /// two per register (lo: 0 and 1, hi: 2 and 3).
   std::uint32_t v_sub_lo = 0, v_sub_hi = 0;
+  /// strip_column's F as a prefix maximum, packed like v_open: -open, and
+  /// for row r of a strip (r + 1) * ext, -(r * ext + open) and -r * ext.
+  /// Kernel parameters, so the column loop can read them as constant
+  /// operands.
+  std::uint32_t v_neg_open = 0;
+  std::uint32_t v_rise[kMaxStripRows] = {};
+  std::uint32_t v_fall[kMaxStripRows] = {};
+  std::uint32_t v_down[kMaxStripRows] = {};
 };
 
 // --- substitution scores from registers (16-bit DNA slots of A, C, G, T) ---
@@ -164,11 +178,11 @@ GPUALIGN_HD std::int32_t table_at(const std::int32_t* tab, int at) {
 /// h at byte h, and the scores come from `sc`).  Out: G and F of the strip's
 /// bottom row (the next strip's input).  `floor` is the stored 0 of local
 /// mode (the bias); unused otherwise.
-template <class Ops, int R, bool kIsLocal, bool kAcgt = false>
+template <class Ops, int R, bool kIsLocal, bool kAcgt = false, bool kPrefixF = false>
 GPUALIGN_HD_TEMPLATE inline void strip_column(Strip<Ops, R>& st, typename Ops::V& g_io, typename Ops::V& f_io,
                                               int t0, int t1, const std::int32_t* tab, typename Ops::V open,
                                               typename Ops::V neg_ext, typename Ops::V floor,
-                                              const ScoreConsts* sc = nullptr) {
+                                              const ScoreConsts* sc) {
   using V = typename Ops::V;
   static_assert(!kAcgt || Ops::kLanes == 2, "register scores are 16-bit halves");
   const int tb0 = static_cast<int>(sizeof(std::int32_t)) * t0, tb1 = static_cast<int>(sizeof(std::int32_t)) * t1;
@@ -195,20 +209,54 @@ GPUALIGN_UNROLL
     st.e[r] = Ops::addmax(st.e[r], neg_ext, st.g[r]);  // E(i,j) = max(E(i,j-1) - ext, G(i,j-1))
     hd[r] = Ops::addmax(diag, s, st.e[r]);             // max(G(i-1,j-1) + (s + open), E) = max(H(i-1,j-1) + s, E)
   }
-  V g_up = g_io;
-  V f = f_io;
-  st.diag_top = g_up;
+  if constexpr (!kPrefixF) {
+    // Second pass, plain: F down the column, the one true dependency (3R
+    // operations from the row above to the strip's bottom row).
+    V g_up = g_io;
+    V f = f_io;
+    st.diag_top = g_up;
+GPUALIGN_UNROLL
+    for (int r = 0; r < R; ++r) {
+      f = Ops::addmax(f, neg_ext, g_up);  // F(i,j) = max(F(i-1,j) - ext, G(i-1,j))
+      V h = hd[r];
+      if constexpr (kIsLocal) h = Ops::max3(h, f, floor);
+      else h = Ops::max(h, f);
+      g_up = Ops::sub(h, open);
+      st.g[r] = g_up;
+    }
+    g_io = g_up;
+    f_io = f;
+    return;
+  }
+  // Second pass: F down the column, the one chain from the row above to the
+  // strip's bottom row.  Written as a prefix maximum so that chain is ~R/2
+  // operations instead of 3R.  With g'(r) = max(hd - open [, floor - open])
+  // the G of row r not counting F, and since open >= ext (ScoringScheme
+  // checks it) an F that made G never extends better than F itself:
+  //   F(r) = max(F(r-1) - ext, G(r-1)) = max(F(r-1) - ext, g'(r-1)).
+  // So X(r) = F(r) + r * ext is a running maximum,
+  //   X(0) = F(0) = max(F_up - ext, G_up),  X(r) = max(X(r-1), g'(r-1) + r * ext),
+  // taken two rows a step with a 3-input max, and G(r) = max(g'(r), X(r) -
+  // r * ext - open).  The same values as the plain chain, exactly; the
+  // shifts need R * ext of headroom above and open below (limit_g16,
+  // lowest_value).
+  static_assert(R <= kMaxStripRows, "the prefix maximum's constants cover kMaxStripRows rows");
+  const V neg_open = Ops::from_bits(sc->v_neg_open);
+  V gp[R], y[R], x[R];
 GPUALIGN_UNROLL
   for (int r = 0; r < R; ++r) {
-    f = Ops::addmax(f, neg_ext, g_up);  // F(i,j) = max(F(i-1,j) - ext, G(i-1,j))
-    V h = hd[r];
-    if constexpr (kIsLocal) h = Ops::max3(h, f, floor);
-    else h = Ops::max(h, f);
-    g_up = Ops::sub(h, open);
-    st.g[r] = g_up;
+    if constexpr (kIsLocal) gp[r] = Ops::addmax(hd[r], neg_open, Ops::add(floor, neg_open));
+    else gp[r] = Ops::add(hd[r], neg_open);
+    y[r] = Ops::add(gp[r], Ops::from_bits(sc->v_rise[r]));  // g'(r) + (r + 1) * ext
   }
-  g_io = g_up;
-  f_io = f;
+  x[0] = Ops::addmax(f_io, neg_ext, g_io);  // F(0) = max(F_up - ext, G_up)
+  st.diag_top = g_io;
+GPUALIGN_UNROLL
+  for (int r = 1; r < R; ++r) x[r] = r == 1 ? Ops::max(x[0], y[0]) : Ops::max3(x[r - 2], y[r - 2], y[r - 1]);
+GPUALIGN_UNROLL
+  for (int r = 0; r < R; ++r) st.g[r] = Ops::addmax(x[r], Ops::from_bits(sc->v_fall[r]), gp[r]);
+  g_io = st.g[R - 1];
+  f_io = Ops::add(x[R - 1], Ops::from_bits(sc->v_down[R - 1]));  // F(R-1) = X(R-1) - (R-1) * ext
 }
 
 /// Column maximum of G over the strip (for local ends and overflow checks).

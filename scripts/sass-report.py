@@ -151,13 +151,17 @@ def short_name(mangled):
     name (template arguments: Ops type, the mode as an int, for the intra
     kernel the lanes per worker -- 32 is "intra", fewer "group" --, whether
     scores come from registers: "acgt", and the rows a lane when not the
-    default: "intra4" for kIntraShortRows)."""
-    m = re.search(r"(inter|intra)_kernelI.*?Ops(I32|S16x2)ELi(\d)E(?:Li(\d+)E)?(?:Lb([01])E)?(?:Li(\d+)E)?", mangled)
+    default: "intra4" for kIntraShortRows; "-pf" for the prefix-maximum F)."""
+    m = re.search(r"(inter|intra)_kernelI.*?Ops(I32|S16x2)ELi(\d)E(?:Li(\d+)E)?(?:Lb([01])E)?(?:Li(\d+)E)?(?:Lb([01])E)?",
+                  mangled)
     if m:
         mode = {"0": "local", "1": "global", "2": "semi"}.get(m.group(3), m.group(3))
         kind = "group" if m.group(1) == "intra" and m.group(4) not in (None, "32") else m.group(1)
         if kind == "intra" and m.group(6) not in (None, "8"):
             kind = "intra" + m.group(6)
+        # inter: <Ops, mode, acgt, prefix F>; intra: <Ops, mode, lanes, acgt, rows, prefix F>
+        if m.group(7) == "1":
+            kind += "-pf"
         name = "%s %s %s" % (kind, "s16x2" if m.group(2) == "S16x2" else "i32", mode)
         return name + " acgt" if m.group(5) == "1" else name
     if "trace_warp_kernel" in mangled:
@@ -432,10 +436,11 @@ def main():
             "intra": read_const(kdir + "/layout.hpp", "kIntraRows", 8)}
     rows["group"] = rows["intra"]
     rows["intra4"] = read_const(kdir + "/layout.hpp", "kIntraShortRows", 4)
+    rows["inter-pf"], rows["intra-pf"] = rows["inter"], rows["intra"]
 
     names = sorted((short_name(n), n) for n in funcs if short_name(n))
     print("per kernel (sm_90, %d threads/block; occupancy = resident warps of 64, from registers and smem)" % block)
-    print("%-23s %4s %5s %9s %6s %9s %5s %5s %5s %9s" % ("kernel", "regs", "stack", "spill", "smem",
+    print("%-25s %4s %5s %9s %6s %9s %5s %5s %5s %9s" % ("kernel", "regs", "stack", "spill", "smem",
                                                         "warps/SM", "dpx", "iadd", "imnx3", "loop/dpx"))
     for short, n in names:
         r = res.get(n, {})
@@ -447,7 +452,7 @@ def main():
         if hl:
             body = range(hl[0], hl[1] + 1)
             loop_s = "%d/%d" % (len(body), sum(is_dpx(ins[k].op) for k in body))
-        print("%-23s %4d %5d %4d/%-4d %6d %3d %3d%% %5d %5d %5d %9s" % (
+        print("%-25s %4d %5d %4d/%-4d %6d %3d %3d%% %5d %5d %5d %9s" % (
             short, r.get("regs", 0), r.get("stack", 0), r.get("spill_st", 0), r.get("spill_ld", 0),
             r.get("smem", 0), warps, round(100 * warps / MAX_WARPS_PER_SM), sum(c.values()),
             c.get("VIADDMNMX", 0), c.get("VIMNMX3", 0), loop_s))
@@ -456,7 +461,8 @@ def main():
 
     for short in ("inter s16x2 local", "intra s16x2 local", "group s16x2 local",
                   "inter s16x2 local acgt", "intra s16x2 local acgt", "group s16x2 local acgt",
-                  "intra4 s16x2 local acgt"):
+                  "intra4 s16x2 local acgt", "inter-pf s16x2 local", "intra-pf s16x2 local",
+                  "inter-pf s16x2 local acgt", "intra-pf s16x2 local acgt"):
         n = dict(names).get(short)
         if n is None:
             continue

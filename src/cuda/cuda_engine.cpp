@@ -177,7 +177,8 @@ struct CudaEngine::Impl {
   int intra_rows(bool sixteen) const { return sixteen ? tuning.intra_rows : kern::kIntraRows; }
 
   int intra_capacity(bool sixteen, bool acgt) const {
-    const int per_sm = std::max(1, kern::intra_blocks_per_sm(sixteen, acgt, ps.mode, intra_rows(sixteen)));
+    const int per_sm =
+        std::max(1, kern::intra_blocks_per_sm(sixteen, acgt, ps.mode, intra_rows(sixteen), tuning.prefix_f));
     return per_sm * props.multiProcessorCount * (kern::kBlockThreads / kern::kWarp);
   }
 
@@ -385,7 +386,7 @@ struct CudaEngine::Impl {
       a.code_bits = code_bits;
       a.sc = sc;
       GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k0, l.stream));
-      kern::launch_inter(a, sixteen, acgt, ps.mode, d_tab, l.stream);
+      kern::launch_inter(a, sixteen, acgt, tuning.prefix_f, ps.mode, d_tab, l.stream);
       GPUALIGN_CUDA_CHECK(cudaGetLastError());
       GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k1, l.stream));
     } else {
@@ -407,7 +408,7 @@ struct CudaEngine::Impl {
         a.pad_code = pad;
         a.chunk_lead = tuning.chunk_lead;
         a.sc = sc;
-        kern::launch_intra(a, xp.lanes, xp.rows, sixteen, acgt, ps.mode, d_tab, l.stream);
+        kern::launch_intra(a, xp.lanes, xp.rows, sixteen, acgt, tuning.prefix_f, ps.mode, d_tab, l.stream);
         GPUALIGN_CUDA_CHECK(cudaGetLastError());
       }
       GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k1, l.stream));

@@ -76,6 +76,16 @@ struct CudaTuning {
   /// H100, too few to hide a step's dependency chain; 4 doubles that.  32-bit
   /// reruns keep 8.  Bench rows ".../rows:4" compare it on a GPU.
   int intra_rows = 8;
+  /// 16-bit inter kernel and whole-warp intra workers of 8 rows a lane:
+  /// take F down each lane's strip as a prefix maximum (kernels/
+  /// recurrence.hpp) instead of a row-by-row chain.  The chain from the row
+  /// above to a strip's bottom row drops from ~24 dependent operations to
+  /// ~7, for ~7-11% more instructions: by the sm_90 code a lone warp's step
+  /// takes ~19% fewer cycles (W3 as launched, ~1 warp a scheduler) and the
+  /// inter kernel's ~12% fewer (W1, P1), while a full GPU (W2) loses the
+  /// extra instructions.  Off until a GPU run compares them (bench rows
+  /// ".../prefix-f").  Exact either way.
+  bool prefix_f = false;
 };
 
 /// Empty when a CUDA device is usable here, else why not ("no CUDA device", ...).

@@ -60,8 +60,8 @@ bool no_device_work(cudaStream_t stream, Partial* out, std::size_t count) {
 
 }  // namespace
 
-void launch_inter(const InterArgs& a, bool sixteen, bool acgt, int mode, const std::int32_t* d_table,
-                  cudaStream_t stream) {
+void launch_inter(const InterArgs& a, bool sixteen, bool acgt, bool prefix_f, int mode,
+                  const std::int32_t* d_table, cudaStream_t stream) {
   if (a.num_slots <= 0) return;
   const auto n = static_cast<std::size_t>(a.num_slots);
   const bool ok = (sixteen || !acgt) && table_ok(d_table, kTableWords) &&
@@ -72,15 +72,21 @@ void launch_inter(const InterArgs& a, bool sixteen, bool acgt, int mode, const s
   ++fake::calls().inter;
   fake::calls().inter_slots.push_back(a.num_slots);
   if (acgt) ++fake::calls().acgt;
+  const bool prefix = prefix_f && sixteen;  // the instances the real launch picks
+  if (prefix) ++fake::calls().prefix_f;
   if (no_device_work(stream, a.out, n * 2)) return;
-  fake::enqueue(stream, [a, sixteen, acgt, mode, d_table] {
+  fake::enqueue(stream, [a, sixteen, acgt, prefix, mode, d_table] {
     with_instance(sixteen, acgt, mode, [&]<class Ops, int M, bool A>() {
-      for (int t = 0; t < rounded_to_warps(a.num_slots); ++t) inter_thread<Ops, M, A>(a, t, A ? nullptr : d_table);
+      const std::int32_t* tab = A ? nullptr : d_table;
+      for (int t = 0; t < rounded_to_warps(a.num_slots); ++t) {
+        if (prefix) inter_thread<Ops, M, A, true>(a, t, tab);
+        else inter_thread<Ops, M, A>(a, t, tab);
+      }
     });
   });
 }
 
-void launch_intra(const IntraArgs& a, int lanes, int rows, bool sixteen, bool acgt, int mode,
+void launch_intra(const IntraArgs& a, int lanes, int rows, bool sixteen, bool acgt, bool prefix_f, int mode,
                   const std::int32_t* d_table, cudaStream_t stream) {
   if (a.num_workers <= 0) return;
   const auto w = static_cast<std::size_t>(a.num_workers);
@@ -102,14 +108,18 @@ void launch_intra(const IntraArgs& a, int lanes, int rows, bool sixteen, bool ac
   else fake::calls().chunk_leads.push_back(a.chunk_lead);
   if (rows == kIntraShortRows) ++fake::calls().intra_short_rows;
   if (acgt) ++fake::calls().acgt;
+  // The instances the real launch picks.
+  const bool prefix = prefix_f && sixteen && lanes == kWarp && rows == kIntraRows;
+  if (prefix) ++fake::calls().prefix_f;
   if (no_device_work(stream, a.out, w * static_cast<std::size_t>(lanes) * 2)) return;
-  fake::enqueue(stream, [a, lanes, rows, per_warp, sixteen, acgt, mode, d_table] {
+  fake::enqueue(stream, [a, lanes, rows, prefix, per_warp, sixteen, acgt, mode, d_table] {
     with_instance(sixteen, acgt, mode, [&]<class Ops, int M, bool A>() {
       const std::int32_t* tab = A ? nullptr : d_table;  // register scores read no table
       test::WarpEmulator::run(a.num_workers / per_warp, [&](int warp) {
         const int wid = warp * per_warp + test::WarpEmulator::Warp::lane() / lanes;
         if (lanes != kWarp) intra_worker<Ops, M, test::WarpEmulator::Warp, kGroupLanes, A>(a, wid, tab);
         else if (rows == kIntraShortRows) intra_worker<Ops, M, test::WarpEmulator::Warp, kWarp, A, kIntraShortRows>(a, wid, tab);
+        else if (prefix) intra_worker<Ops, M, test::WarpEmulator::Warp, kWarp, A, kIntraRows, true>(a, wid, tab);
         else intra_worker<Ops, M, test::WarpEmulator::Warp, kWarp, A>(a, wid, tab);
       });
     });
@@ -156,7 +166,7 @@ void launch_trace_warp(const TraceWarpArgs& a, const std::int32_t* d_table, cuda
   });
 }
 
-int intra_blocks_per_sm(bool /*sixteen*/, bool /*acgt*/, int /*mode*/, int /*rows*/) {
+int intra_blocks_per_sm(bool /*sixteen*/, bool /*acgt*/, int /*mode*/, int /*rows*/, bool /*prefix_f*/) {
   return fake::config().intra_blocks_per_sm;
 }
 

@@ -38,7 +38,7 @@ inline kern::PlanScoring plan_scoring(const ScoringScheme& s, AlignMode mode) {
   return p;
 }
 
-template <class Ops, int kMode, bool kAcgt>
+template <class Ops, int kMode, bool kAcgt, bool kPrefixF = false>
 void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreConsts& sc, std::vector<kern::Slot> slots,
                   const std::vector<std::uint8_t>& codes, const std::vector<std::int32_t>& tab, int pad,
                   int code_bits, int capacity, std::vector<kern::MergedEnd>& ends,
@@ -64,7 +64,7 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
     a.sc = sc;
     // Every thread of every warp, padded like a launch.
     const int threads = (a.num_slots + kern::kWarp - 1) / kern::kWarp * kern::kWarp;
-    for (int t = 0; t < threads; ++t) kern::inter_thread<Ops, kMode, kAcgt>(a, t, kAcgt ? nullptr : tab.data());
+    for (int t = 0; t < threads; ++t) kern::inter_thread<Ops, kMode, kAcgt, kPrefixF>(a, t, kAcgt ? nullptr : tab.data());
     for (std::size_t i = 0; i < plan.slots.size(); ++i)
       for (int h = 0; h < L; ++h) {
         const int job = plan.slots[i].job[h];
@@ -100,7 +100,7 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
         if (W != kern::kWarp) kern::intra_worker<Ops, kMode, WarpEmulator::Warp, kern::kGroupLanes, kAcgt>(a, wid, t);
         else if (plan.rows == kern::kIntraShortRows)
           kern::intra_worker<Ops, kMode, WarpEmulator::Warp, kern::kWarp, kAcgt, kern::kIntraShortRows>(a, wid, t);
-        else kern::intra_worker<Ops, kMode, WarpEmulator::Warp, kern::kWarp, kAcgt>(a, wid, t);
+        else kern::intra_worker<Ops, kMode, WarpEmulator::Warp, kern::kWarp, kAcgt, kern::kIntraRows, kPrefixF>(a, wid, t);
       });
     }
     if (error) throw std::runtime_error("intra kernel emulation: a worker gave up waiting");
@@ -125,7 +125,7 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
 inline std::vector<kern::MergedEnd> emulate_ends(std::span<const SequencePair> pairs, const ScoringScheme& s,
                                                  AlignMode mode, Kernel kernel, bool sixteen, int capacity = 3,
                                                  bool acgt = false, int chunk_lead = kern::kDefaultChunkLead,
-                                                 int rows = kern::kIntraRows) {
+                                                 int rows = kern::kIntraRows, bool prefix_f = false) {
   kern::PlanScoring ps = plan_scoring(s, mode);
   if (acgt) {
     kern::set_acgt(ps, s.alphabet() == Alphabet::dna, s.matrix(), s.size());
@@ -157,8 +157,12 @@ inline std::vector<kern::MergedEnd> emulate_ends(std::span<const SequencePair> p
   const kern::ScoreConsts sc = kern::make_consts(ps, sixteen);
   std::vector<kern::Slot> slots = kern::make_slots(jobs, order, bias, sixteen ? 2 : 1);
   auto go = [&]<class Ops, int M, bool A = false>() {
-    run_emulated<Ops, M, A>(kernel, ps, sc, std::move(slots), codes, tab, pad, code_bits, capacity, ends, jobs,
-                            chunk_lead, rows);
+    if (prefix_f)
+      run_emulated<Ops, M, A, true>(kernel, ps, sc, std::move(slots), codes, tab, pad, code_bits, capacity, ends,
+                                    jobs, chunk_lead, rows);
+    else
+      run_emulated<Ops, M, A>(kernel, ps, sc, std::move(slots), codes, tab, pad, code_bits, capacity, ends, jobs,
+                              chunk_lead, rows);
   };
   const int m = ps.mode;
   if (acgt) {

@@ -162,6 +162,29 @@ TEST_F(CudaEngineEmulated, LongPairsOnShortTiles) {
   EXPECT_GT(fake::calls().intra_short_rows, short_launches);  // the 16-bit pass before the reruns
 }
 
+TEST_F(CudaEngineEmulated, PrefixMaximumFOnBothKernels) {
+  // CudaTuning::prefix_f: the 16-bit inter kernel and whole-warp intra
+  // workers take F as a prefix maximum; 32-bit reruns and narrow workers
+  // keep the plain chain.  Exact either way, forward and reverse passes.
+  fake::config().sms = 2;
+  fake::config().intra_blocks_per_sm = 1;
+  cuda::CudaTuning t;
+  t.prefix_f = true;
+  t.warp_trace_min_cells = ~std::uint64_t{0};
+  cuda::CudaEngine e(t);
+  ASSERT_TRUE(e.available());
+  const Batch b = make_batch(36, Alphabet::dna, {{2300, 300}, {900, 1100}, {40, 90}, {300, 333}, {7, 9}, {255, 260}});
+  const Batch p = make_batch(37, Alphabet::protein, {{2100, 500}, {120, 200}, {33, 31}});
+  for (AlignMode m : kModes) {
+    check_batch(e, b, ScoringScheme::dna(), m, AlignOutput::begin_end);
+    check_batch(e, p, ScoringScheme::protein(), m, AlignOutput::begin_end);
+    expect_device_used(e);
+  }
+  EXPECT_GT(fake::calls().prefix_f, 0);
+  check_batch(e, b, ScoringScheme::dna(100, -100, 150, 50), AlignMode::local, AlignOutput::score_end);
+  EXPECT_GT(e.last_stats().reruns_32bit, 0u);
+}
+
 TEST_F(CudaEngineEmulated, EveryPairThroughTheIntraKernel) {
   // CudaTuning{0}: short pairs too go to the warp-per-pair kernel (one tile,
   // mostly padding rows), as a benchmark may ask.

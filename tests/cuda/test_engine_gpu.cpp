@@ -118,6 +118,22 @@ TEST(CudaEngineGpu, LongPairsOnShortTiles) {
   check_batch(e, p, ScoringScheme::protein(), AlignMode::local, AlignOutput::cigar);
 }
 
+TEST(CudaEngineGpu, PrefixMaximumF) {
+  std::string why;
+  gpu_or_skip_reason(why);
+  if (!why.empty()) GTEST_SKIP() << "no usable GPU: " << why;
+  cuda::CudaTuning t;
+  t.prefix_f = true;  // F as a prefix maximum (16-bit inter and whole-warp intra)
+  cuda::CudaEngine e(t);
+  const Batch b = make_batch(9, Alphabet::dna, mixed_dims(9, 120));
+  const Batch p = make_batch(10, Alphabet::protein, mixed_dims(10, 60));
+  for (AlignMode m : kModes) {
+    check_batch(e, b, ScoringScheme::dna(), m, AlignOutput::begin_end);
+    check_batch(e, p, ScoringScheme::protein(), m, AlignOutput::cigar);
+  }
+  check_batch(e, b, ScoringScheme::dna(100, -100, 150, 50), AlignMode::local, AlignOutput::score_end);
+}
+
 TEST(CudaEngineGpu, ShortPairsOnNarrowWorkers) {
   std::string why;
   gpu_or_skip_reason(why);

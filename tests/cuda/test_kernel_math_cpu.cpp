@@ -192,8 +192,8 @@ Batch make_batch(std::uint32_t seed, Alphabet a, const std::vector<std::pair<int
 
 void expect_ends_match(const Batch& b, const ScoringScheme& s, AlignMode mode, Kernel k, bool sixteen,
                        int capacity = 3, bool acgt = false, int chunk_lead = kern::kDefaultChunkLead,
-                       int rows = kern::kIntraRows) {
-  const auto ends = test::emulate_ends(b.pairs, s, mode, k, sixteen, capacity, acgt, chunk_lead, rows);
+                       int rows = kern::kIntraRows, bool prefix_f = false) {
+  const auto ends = test::emulate_ends(b.pairs, s, mode, k, sixteen, capacity, acgt, chunk_lead, rows, prefix_f);
   for (std::size_t i = 0; i < b.pairs.size(); ++i) {
     const Alignment ref = reference_align(b.pairs[i], s, AlignOptions{mode, AlignOutput::score_end});
     SCOPED_TRACE("pair " + std::to_string(i) + " " + std::to_string(b.pairs[i].query.size()) + "x" +
@@ -237,6 +237,26 @@ TEST_P(InterKernelCpu, OtherScoringMatchesReference) {
   const Batch p = make_batch(304, Alphabet::protein, inter_dims());
   for (AlignMode m : kModes)
     expect_ends_match(p, ScoringScheme::protein("PAM250", 10, 10), m, Kernel::inter, sixteen);
+}
+
+// F down each strip as a prefix maximum (recurrence.hpp, kPrefixF): the
+// same scores and ends, every mode, open > ext and open == ext, DNA with N
+// and protein, register scores.
+TEST_P(InterKernelCpu, PrefixMaximumFMatchesReference) {
+  const bool sixteen = GetParam() == 16;
+  const Batch b = make_batch(111, Alphabet::dna, inter_dims());
+  const Batch p = make_batch(112, Alphabet::protein, inter_dims());
+  const auto cap = kern::kDefaultChunkLead;
+  for (AlignMode m : kModes) {
+    for (const ScoringScheme& s : {ScoringScheme::dna(), ScoringScheme::dna(2, -3, 3, 3), ScoringScheme::dna(5, -4, 10, 1)})
+      expect_ends_match(b, s, m, Kernel::inter, sixteen, 3, false, cap, kern::kIntraRows, true);
+    expect_ends_match(p, ScoringScheme::protein(), m, Kernel::inter, sixteen, 3, false, cap, kern::kIntraRows, true);
+  }
+  if (sixteen) {
+    const Batch acgt = make_batch(113, Alphabet::dna, inter_dims(), false);
+    for (AlignMode m : kModes)
+      expect_ends_match(acgt, ScoringScheme::dna(1, -1, 2, 1), m, Kernel::inter, true, 3, true, cap, kern::kIntraRows, true);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Width, InterKernelCpu, ::testing::Values(32, 16));
@@ -294,6 +314,25 @@ TEST_P(IntraKernelCpu, EveryChunkLeadMatchesReference) {
       SCOPED_TRACE("chunk lead " + std::to_string(lead));
       expect_ends_match(b, ScoringScheme::dna(), m, Kernel::intra, sixteen, 3, false, lead);
     }
+}
+
+// The prefix-maximum F in whole-warp workers sharing tiles (capacity 3).
+TEST_P(IntraKernelCpu, PrefixMaximumFMatchesReference) {
+  const bool sixteen = GetParam() == 16;
+  const Batch b = make_batch(909, Alphabet::dna, intra_dims());
+  const Batch p = make_batch(910, Alphabet::protein, {{300, 280}, {257, 200}, {40, 90}});
+  const auto cap = kern::kDefaultChunkLead;
+  for (AlignMode m : kModes) {
+    for (const ScoringScheme& s : {ScoringScheme::dna(), ScoringScheme::dna(2, -3, 3, 3)})
+      expect_ends_match(b, s, m, Kernel::intra, sixteen, 3, false, cap, kern::kIntraRows, true);
+    expect_ends_match(p, ScoringScheme::protein("PAM250", 10, 10), m, Kernel::intra, sixteen, 3, false, cap,
+                      kern::kIntraRows, true);
+  }
+  if (sixteen) {
+    const Batch acgt = make_batch(911, Alphabet::dna, {{257, 300}, {300, 33}, {520, 64}}, false);
+    for (AlignMode m : kModes)
+      expect_ends_match(acgt, ScoringScheme::dna(), m, Kernel::intra, true, 3, true, cap, kern::kIntraRows, true);
+  }
 }
 
 // Short tiles (kIntraShortRows = 4 rows a lane, 128-row tiles): sizes
@@ -442,6 +481,52 @@ TEST(Overflow16Cpu, HighScoresAreFlaggedAndExactAt32Bit) {
     }
     EXPECT_EQ(e16[1].score, 10000);
   }
+}
+
+// Local scores near the 16-bit limit with a large gap extension (the
+// prefix-maximum F lifts values by up to 8 * ext before it takes them
+// back): every 16-bit result is either flagged or exact, never wrapped.
+// The query is its target with 3 bases inserted 20 from the end, so the
+// best path takes a vertical gap (F, worth it: 20 matches after it pay
+// its 1,200) where the values are highest.
+TEST(Overflow16Cpu, NearTheLimitFlaggedOrExact) {
+  // Scores of ~100 a base: the stored value (score + bias) crosses
+  // limit_g16 at about 600 bases.
+  const ScoringScheme s = ScoringScheme::dna(100, -100, 400, 400);
+  std::mt19937 rng(17);
+  std::vector<Sequence> seqs;
+  // 642-649: the gap opens at every row of a strip, with G within 3,200 of
+  // the 16-bit top.  Within a strip, opening at row r lifts G by (r + 1) *
+  // ext; rows 0-4 keep the whole gap in the strip (645-649).
+  const std::vector<int> lengths = {560, 600, 642, 643, 644, 645, 646, 647, 648, 649, 680};
+  seqs.reserve(lengths.size() * 2);
+  for (int len : lengths) {
+    const std::string t = random_text(rng, Alphabet::dna, len, false);
+    seqs.emplace_back("q", t.substr(0, len - 20) + "ACG" + t.substr(len - 20), Alphabet::dna);
+    seqs.emplace_back("t", t, Alphabet::dna);
+  }
+  std::vector<SequencePair> pairs;
+  for (std::size_t i = 0; i < lengths.size(); ++i) pairs.push_back({seqs[2 * i].codes(), seqs[2 * i + 1].codes()});
+  int flagged = 0, exact = 0;
+  for (Kernel k : {Kernel::inter, Kernel::intra})
+    for (bool prefix : {false, true}) {
+      const auto e16 = test::emulate_ends(pairs, s, AlignMode::local, k, true, 3, false, kern::kDefaultChunkLead,
+                                          kern::kIntraRows, prefix);
+      for (std::size_t i = 0; i < pairs.size(); ++i) {
+        SCOPED_TRACE("length " + std::to_string(lengths[i]) + (prefix ? " prefix F" : " plain F"));
+        if (e16[i].overflow) {
+          ++flagged;
+          continue;
+        }
+        ++exact;
+        const Alignment ref = reference_align(pairs[i], s, AlignOptions{AlignMode::local, AlignOutput::score_end});
+        EXPECT_EQ(e16[i].score, ref.score);
+        EXPECT_EQ(e16[i].qend, ref.qend);
+        EXPECT_EQ(e16[i].tend, ref.tend);
+      }
+    }
+  EXPECT_GT(flagged, 0);  // the sweep crosses the limit
+  EXPECT_GT(exact, 0);
 }
 
 TEST(Overflow16Cpu, LongGlobalPairsAreNot16BitEligible) {
