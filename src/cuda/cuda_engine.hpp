@@ -80,11 +80,12 @@ struct CudaTuning {
   /// take F down each lane's strip as a prefix maximum (kernels/
   /// recurrence.hpp) instead of a row-by-row chain.  The chain from the row
   /// above to a strip's bottom row drops from ~24 dependent operations to
-  /// ~7, for ~7-11% more instructions: by the sm_90 code a lone warp's step
-  /// takes ~19% fewer cycles (W3 as launched, ~1 warp a scheduler) and the
-  /// inter kernel's ~12% fewer (W1, P1), while a full GPU (W2) loses the
-  /// extra instructions.  Off until a GPU run compares them (bench rows
-  /// ".../prefix-f").  Exact either way.
+  /// ~7, for ~5-10% more instructions: by a model of the sm_90 code a lone
+  /// intra warp's step takes ~20% fewer cycles (W3 as launched, ~1 warp a
+  /// scheduler), the inter kernel's are split (P1 faster, W1 slower), and
+  /// a full GPU (W2) loses the extra instructions (kernels/PERFORMANCE.md).
+  /// Off until a GPU run compares them (bench rows ".../prefix-f").  Exact
+  /// either way.
   bool prefix_f = false;
 };
 
