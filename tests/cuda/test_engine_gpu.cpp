@@ -36,6 +36,13 @@ std::unique_ptr<Engine> gpu_or_skip_reason(std::string& why) {
   auto var = gpu_or_skip_reason(why_);                            \
   if (!why_.empty()) GTEST_SKIP() << "no usable GPU: " << why_
 
+// The same for an engine of a given cuda::CudaTuning.
+#define TUNED_GPU_ENGINE_OR_SKIP(var, tuning)                     \
+  std::string why_;                                               \
+  gpu_or_skip_reason(why_);                                       \
+  if (!why_.empty()) GTEST_SKIP() << "no usable GPU: " << why_;   \
+  cuda::CudaEngine var(tuning)
+
 TEST(CudaEngineGpu, DnaAllModesAllOutputs) {
   GPU_ENGINE_OR_SKIP(e);
   const Batch b = make_batch(1, Alphabet::dna, mixed_dims(1, 120));
@@ -105,12 +112,9 @@ TEST(CudaEngineGpu, LongestPairsHundredKbByOneMb) {
 }
 
 TEST(CudaEngineGpu, LongPairsOnShortTiles) {
-  std::string why;
-  gpu_or_skip_reason(why);
-  if (!why.empty()) GTEST_SKIP() << "no usable GPU: " << why;
   cuda::CudaTuning t;
   t.intra_rows = 4;  // 128-row tiles at 16-bit
-  cuda::CudaEngine e(t);
+  TUNED_GPU_ENGINE_OR_SKIP(e, t);
   // Sized for the reference's time (one core): ~1.5e8 cells a mode.
   const Batch b = make_batch(7, Alphabet::dna, {{9000, 12000}, {2049, 3000}, {129, 5000}, {4000, 127}, {3000, 3001}});
   for (AlignMode m : kModes) check_batch(e, b, ScoringScheme::dna(), m, AlignOutput::begin_end);
@@ -119,12 +123,9 @@ TEST(CudaEngineGpu, LongPairsOnShortTiles) {
 }
 
 TEST(CudaEngineGpu, PrefixMaximumF) {
-  std::string why;
-  gpu_or_skip_reason(why);
-  if (!why.empty()) GTEST_SKIP() << "no usable GPU: " << why;
   cuda::CudaTuning t;
   t.prefix_f = true;  // F as a prefix maximum (16-bit inter and whole-warp intra)
-  cuda::CudaEngine e(t);
+  TUNED_GPU_ENGINE_OR_SKIP(e, t);
   const Batch b = make_batch(9, Alphabet::dna, mixed_dims(9, 120));
   const Batch p = make_batch(10, Alphabet::protein, mixed_dims(10, 60));
   for (AlignMode m : kModes) {
@@ -135,12 +136,9 @@ TEST(CudaEngineGpu, PrefixMaximumF) {
 }
 
 TEST(CudaEngineGpu, ShortPairsOnNarrowWorkers) {
-  std::string why;
-  gpu_or_skip_reason(why);
-  if (!why.empty()) GTEST_SKIP() << "no usable GPU: " << why;
   cuda::CudaTuning t;
   t.short_groups = true;
-  cuda::CudaEngine e(t);
+  TUNED_GPU_ENGINE_OR_SKIP(e, t);
   const Batch b = make_batch(5, Alphabet::dna, mixed_dims(5, 150));
   const Batch p = make_batch(6, Alphabet::protein, mixed_dims(6, 60));
   for (AlignMode m : kModes) {

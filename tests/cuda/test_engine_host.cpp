@@ -27,25 +27,24 @@ TEST(CudaEngineHost, IsRegisteredAndConstructsWithoutThrowing) {
 }
 
 TEST(CudaEngineHost, RejectsATuningOutOfRange) {
+  // Each bad tuning throws an Error that names the field.
+  auto expect_rejected = [](const cuda::CudaTuning& t, const std::string& field, int value) {
+    try {
+      cuda::CudaEngine e(t);
+      ADD_FAILURE() << field << " " << value << " accepted";
+    } catch (const Error& err) {
+      EXPECT_NE(std::string(err.what()).find(field), std::string::npos) << err.what();
+    }
+  };
   for (int lead : {0, -1, 33}) {
     cuda::CudaTuning t;
     t.chunk_lead = lead;
-    try {
-      cuda::CudaEngine e(t);
-      ADD_FAILURE() << "chunk_lead " << lead << " accepted";
-    } catch (const Error& err) {
-      EXPECT_NE(std::string(err.what()).find("chunk_lead"), std::string::npos) << err.what();
-    }
+    expect_rejected(t, "chunk_lead", lead);
   }
   for (int rows : {0, 2, 5, 16}) {
     cuda::CudaTuning t;
     t.intra_rows = rows;
-    try {
-      cuda::CudaEngine e(t);
-      ADD_FAILURE() << "intra_rows " << rows << " accepted";
-    } catch (const Error& err) {
-      EXPECT_NE(std::string(err.what()).find("intra_rows"), std::string::npos) << err.what();
-    }
+    expect_rejected(t, "intra_rows", rows);
   }
 }
 
