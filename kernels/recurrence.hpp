@@ -232,7 +232,8 @@ GPUALIGN_UNROLL
   // strip's bottom row.  Written as a prefix maximum so that chain is ~R/2
   // operations instead of 3R.  With g'(r) = max(hd - open [, floor - open])
   // the G of row r not counting F, and since open >= ext (ScoringScheme
-  // checks it) an F that made G never extends better than F itself:
+  // checks it), where F made G, opening a gap from that G (F - open) never
+  // beats extending F (F - ext):
   //   F(r) = max(F(r-1) - ext, G(r-1)) = max(F(r-1) - ext, g'(r-1)).
   // So X(r) = F(r) + r * ext is a running maximum,
   //   X(0) = F(0) = max(F_up - ext, G_up),  X(r) = max(X(r-1), g'(r-1) + r * ext),
