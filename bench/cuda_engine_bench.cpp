@@ -25,10 +25,15 @@ double bench_scale() {
   return s ? std::atof(s) : 1.0;
 }
 
+// A workload by name; "W1x16" is W1 with 16 times its pairs.
 const gpualign::Workload& workload(const std::string& name) {
   static std::map<std::string, std::unique_ptr<gpualign::Workload>> cache;
   auto& w = cache[name];
-  if (!w) w = std::make_unique<gpualign::Workload>(gpualign::make_workload(name, 1, bench_scale()));
+  if (!w) {
+    const std::size_t x = name.find('x');
+    const double times = x == std::string::npos ? 1.0 : std::atof(name.c_str() + x + 1);
+    w = std::make_unique<gpualign::Workload>(gpualign::make_workload(name.substr(0, x), 1, times * bench_scale()));
+  }
   return *w;
 }
 
@@ -72,21 +77,21 @@ const bool registered = [] {
         ->Unit(benchmark::kMillisecond)
         ->Iterations(3);
   };
-  // kernels/PERFORMANCE.md predicts the short pairs of W1 and P1 run faster
-  // with more threads per pair than a thread per slot (enough to fill the
-  // GPU): the same rows with every pair on the intra-sequence kernel, a warp
-  // per slot ("all-intra"), and on its narrow workers, kGroupLanes threads
-  // per slot ("groups", CudaTuning::short_groups).  Registered next to each
-  // workload's own row, so a time-limited run (scripts/gpu-check.sh) gets
-  // the comparisons early.
-  gpualign::cuda::CudaTuning groups;
-  groups.short_groups = true;
+  // Short pairs (W1, P1) run on whole-warp intra workers by default; the
+  // same rows on the intra kernel's narrow workers, kGroupLanes threads per
+  // slot ("groups"), and on the inter kernel, a thread per slot
+  // ("threads"), registered next to each workload's own row so that a
+  // time-limited run (scripts/gpu-check.sh) gets the comparisons early.
+  using Short = gpualign::cuda::CudaTuning::ShortKernel;
+  gpualign::cuda::CudaTuning groups, threads;
+  groups.short_kernel = Short::narrow_workers;
+  threads.short_kernel = Short::threads;
   for (const char* name : {"W1", "W2", "W3", "P1"}) {
     const bool is_short = std::string(name) == "W1" || std::string(name) == "P1";
     add(std::string("cuda/") + name + "/score", name, AlignOutput::score_end, {});
     if (is_short) {
-      add(std::string("cuda/") + name + "/score/all-intra", name, AlignOutput::score_end, gpualign::cuda::CudaTuning{0});
       add(std::string("cuda/") + name + "/score/groups", name, AlignOutput::score_end, groups);
+      add(std::string("cuda/") + name + "/score/threads", name, AlignOutput::score_end, threads);
     }
     if (!is_short) {
       // Long pairs: tiles pipelined by whole-warp workers, each loading the
@@ -117,6 +122,11 @@ const bool registered = [] {
       add(std::string("cuda/") + name + "/cigar/" + (is_short ? "warp-trace" : "thread-trace"), name,
           AlignOutput::cigar, other_trace);
   }
+  // A thread per slot needs a full GPU to hide its boundary rows' device
+  // memory latency: W1's 10,000 slots are ~4% of an H100's threads, 16
+  // times W1 most of them.  Whether whole warps stay ahead there.
+  add("cuda/W1x16/score", "W1x16", AlignOutput::score_end, {});
+  add("cuda/W1x16/score/threads", "W1x16", AlignOutput::score_end, threads);
   return true;
 }();
 

@@ -29,13 +29,13 @@ const gpualign::Workload& workload(const std::string& name) {
   return *w;
 }
 
-void BM_CudaHost(benchmark::State& state, std::string name) {
+void BM_CudaHost(benchmark::State& state, std::string name, gpualign::cuda::CudaTuning tuning) {
   fake::reset();
   fake::config().sms = 132;
   fake::config().intra_blocks_per_sm = 6;
   fake::config().total_bytes = std::size_t{4} << 30;
   fake::config().device_work = false;
-  gpualign::cuda::CudaEngine engine;
+  gpualign::cuda::CudaEngine engine(tuning);
   if (!engine.available()) {
     state.SkipWithError(("the fake device is not in use: " + engine.unavailable_reason()).c_str());
     return;
@@ -57,10 +57,19 @@ void BM_CudaHost(benchmark::State& state, std::string name) {
 }
 
 const bool registered = [] {
-  for (const char* name : {"W1", "P1", "W2", "W3"})
-    benchmark::RegisterBenchmark((std::string("cuda-host/") + name + "/score").c_str(), BM_CudaHost, std::string(name))
+  auto add = [](const std::string& row, const char* name, gpualign::cuda::CudaTuning t) {
+    benchmark::RegisterBenchmark(row.c_str(), BM_CudaHost, std::string(name), t)
         ->Unit(benchmark::kMillisecond)
         ->MinTime(1.0);
+  };
+  // Short pairs cost the host more on whole warps (the default) than on a
+  // thread per slot: a worker's partials are a warp's lanes.
+  gpualign::cuda::CudaTuning threads;
+  threads.short_kernel = gpualign::cuda::CudaTuning::ShortKernel::threads;
+  for (const char* name : {"W1", "P1", "W2", "W3"}) {
+    add(std::string("cuda-host/") + name + "/score", name, {});
+    if (std::string(name) == "W1") add(std::string("cuda-host/") + name + "/score/threads", name, threads);
+  }
   return true;
 }();
 

@@ -9,7 +9,7 @@
 #   scripts/gpu-profile.sh                  uses build-gpu (scripts/gpu-check.sh builds it)
 #   GPUALIGN_PREBUILT=DIR scripts/gpu-profile.sh
 #                                           binaries carried from scripts/gpu-prepare.sh
-#   GPUALIGN_PROFILE_ROWS='^cuda/W3/score$' pick other bench rows (a regex each, space-separated)
+#   GPUALIGN_PROFILE_ROWS='^cuda/W3/score/it' pick other bench rows (a regex each, space-separated)
 # ncu runs with --clock-control none (the device's clocks stay as they are:
 # METHOD.md).  Metrics the installed ncu does not know are left out, and
 # named, instead of failing the run.
@@ -31,7 +31,8 @@ if [[ -z "$ncu" ]]; then echo "gpu-profile: ncu (Nsight Compute) not found" >&2;
 
 # W1 as launched (inter kernel) and on narrow workers, W3's long pairs, P1
 # (protein: the table's bank conflicts).
-read -r -a rows <<<"${GPUALIGN_PROFILE_ROWS:-^cuda/W1/score\$ ^cuda/W1/score/groups\$ ^cuda/W3/score\$ ^cuda/P1/score\$}"
+# A row's full name ends in "/iterations:3/manual_time": match up to it.
+read -r -a rows <<<"${GPUALIGN_PROFILE_ROWS:-^cuda/W3/score/it ^cuda/W2/score/it ^cuda/W1/score/it ^cuda/W1/score/threads/it}"
 wanted=(
   gpu__time_duration.sum
   sm__warps_active.avg.pct_of_peak_sustained_active
@@ -61,9 +62,9 @@ csv="$build/gpu-profile.csv"
 for row in "${rows[@]}"; do
   log="$build/gpu-profile.$(echo "$row" | tr -c 'A-Za-z0-9' '_').log"
   printf '== %s\n' "$row" >&2
-  # Three launches of each kernel: the bench's first iteration and more.
+  # The first four launches of the engine's kernels: its warm-up call.
   timeout 150 "$ncu" --clock-control none --csv --page details --metrics "$list" \
-    --kernel-name regex:'(inter|intra|trace_warp|trace)_kernel' --launch-count 12 \
+    --kernel-name regex:'(inter|intra|trace_warp|trace)_kernel' --launch-count 4 \
     "$bench" --benchmark_filter="$row" >"$log" 2>&1 || { status=1; tail -n 5 "$log" >&2; }
   # ncu's CSV lines start with a quote; the program's own output does not.
   grep '^"' "$log" | awk -v row="$row" 'BEGIN { OFS = "\t" } { print row, $0 }' >>"$csv"
@@ -105,7 +106,7 @@ awk -F'\t' '
     if (nk == 0) { print "no kernels profiled (see the logs next to the CSV)"; exit }
     printf "%-22s %-32s %14s %6s %6s %10s %7s %10s  %s\n", "row", "kernel", "time", "occ%", "issue%", "Minst", "thr/ins", "bankconfl", "top stall (warps per issue)"
     for (i = 1; i <= nk; ++i) {
-      key = order[i]; split(key, p, "\t"); r = p[1]; gsub(/[\^$]/, "", r)
+      key = order[i]; split(key, p, "\t"); r = p[1]; gsub(/[\^$]|\/it$/, "", r)
       printf "%-22s %-32s %14s %6.1f %6.1f %10.1f %7.1f %10s  %s\n", r, substr(p[2], 1, 32),
              v[key, "gpu__time_duration.sum"] " " unit[key], v[key, "sm__warps_active.avg.pct_of_peak_sustained_active"],
              v[key, "smsp__issue_active.avg.pct_of_peak_sustained_active"], v[key, "smsp__inst_executed.sum"] / 1e6,

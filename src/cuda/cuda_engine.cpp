@@ -12,10 +12,11 @@
 //      the forward score, else that window is redone on the CPU (counted).
 //      The other windows (empty, over trace_max_cells, over the budget) run
 //      on the CPU through the reference aligner, while the GPU batches run.
-// Pairs go to the inter-sequence kernel (a thread per slot) when short -- or,
-// with CudaTuning::short_groups, to the intra-sequence kernel's narrow
-// workers (kGroupLanes threads per slot) -- and to the intra-sequence kernel
-// (warps per slot) when long.  Batches are cut to
+// Pairs go to the intra-sequence kernel: long ones to whole-warp workers
+// that share a slot's tiles, short ones (CudaTuning::short_max_len) to a
+// warp per slot by default, or (CudaTuning::short_kernel) to its narrow
+// workers (kGroupLanes threads per slot) or to the inter-sequence kernel (a
+// thread per slot).  Batches are cut to
 // a device memory budget from cudaMemGetInfo and alternate between streams,
 // so one batch's copies overlap another's kernels; buffers are reused.
 
@@ -693,8 +694,11 @@ struct CudaEngine::Impl {
       const bool sixteen = !force32 && kern::bias16(ps, sp[i].m, sp[i].n, b);
       const bool acgt = sixteen && ps.acgt && kern::all_acgt(sp[i].q, static_cast<std::size_t>(sp[i].m)) &&
                         kern::all_acgt(sp[i].t, static_cast<std::size_t>(sp[i].n));
-      const bool is_short = std::max(sp[i].m, sp[i].n) <= tuning.inter_max_len;
-      const int k = is_short ? (tuning.short_groups ? 1 : 0) : 2;
+      const bool is_short = std::max(sp[i].m, sp[i].n) <= tuning.short_max_len;
+      const int k = !is_short                                                   ? 2
+                    : tuning.short_kernel == CudaTuning::ShortKernel::threads        ? 0
+                    : tuning.short_kernel == CudaTuning::ShortKernel::narrow_workers ? 1
+                                                                                     : 2;
       list_of[i] = static_cast<std::uint8_t>(k * 3 + (acgt ? 2 : sixteen ? 1 : 0));
     }
     for (std::size_t i = 0; i < sp.size(); ++i) lists[list_of[i] / 3][list_of[i] % 3].push_back(static_cast<int>(i));

@@ -29,19 +29,30 @@ struct CudaRunStats {
 /// and tests can compare choices on one device in one run.  The defaults are
 /// what make_engine("cuda") uses.
 struct CudaTuning {
-  /// Pairs with max(|query|, |target|) up to this go to the inter-sequence
-  /// kernel (a thread per pair or pair of pairs); longer ones to the
-  /// intra-sequence kernel (warps per pair).  0 sends every pair to the
-  /// intra kernel.
-  int inter_max_len = 2048;
-  /// Runs the pairs up to inter_max_len on the intra-sequence kernel's
-  /// narrow workers (kernels/layout.hpp kGroupLanes = 8 threads per slot of
-  /// two 16-bit pairs, tiles of 64 query rows, four slots a warp) instead of
-  /// a thread per slot.  Same work per cell, eight times the threads: W1's
-  /// 20,000 pairs give 80,000 threads instead of 10,000, a fraction of what
-  /// an H100 holds at once (~84,000).  Off until a GPU run compares the two
-  /// (bench/cuda_engine_bench, rows ".../groups").
-  bool short_groups = false;
+  /// Which kernel the short pairs (ShortPairs, below) run on.
+  enum class ShortKernel {
+    /// The intra-sequence kernel's whole-warp workers, a warp per slot of
+    /// one tile (256 query rows) or two.  Measured fastest on an H100
+    /// (kernels/PERFORMANCE.md, "First GPU run"): W1 2.9 ms, P1 1.6 ms of
+    /// kernel time, against 3.3 / 4.3 ms on narrow workers and 16 / 19 ms
+    /// on a thread per slot.
+    whole_warps,
+    /// The intra-sequence kernel's narrow workers (kernels/layout.hpp
+    /// kGroupLanes = 8 threads per slot, tiles of 64 query rows, four slots
+    /// a warp).
+    narrow_workers,
+    /// The inter-sequence kernel, a thread per slot: each slot's strips
+    /// pass their bottom rows through device memory, whose latency only a
+    /// full GPU hides.  W1's 10,000 slots (~4% of an H100's threads) ran
+    /// 5.5x slower than on whole warps; bench rows ".../x16/..." compare
+    /// the two on 16 times W1.
+    threads,
+  };
+  /// Pairs with max(|query|, |target|) up to this are short: they run on
+  /// short_kernel; longer ones on the intra-sequence kernel's whole-warp
+  /// workers (long slots shared by several warps, tiles pipelined).
+  int short_max_len = 2048;
+  ShortKernel short_kernel = ShortKernel::whole_warps;
   /// 16-bit batches of pairs made of A, C, G, T only, under a DNA scheme
   /// that scores them by match / mismatch (or transitions / transversions),
   /// take their substitution scores from registers instead of the shared

@@ -6,7 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <memory>
+#include <numeric>
+#include <thread>
 #include <random>
 #include <span>
 #include <string>
@@ -21,6 +25,29 @@
 #include "gpualign/reference_aligner.hpp"
 
 namespace gpualign::test {
+
+// The reference's answer for every pair, on all of the host's cores: the
+// oracle, not the engine, is what takes a GPU test its time (one 20,000 x
+// 60,000 pair is seconds of it).  Largest pairs first, so no core is left
+// with one at the end.
+inline std::vector<Alignment> reference_all(std::span<const SequencePair> pairs, const ScoringScheme& s,
+                                            const AlignOptions& opt) {
+  std::vector<std::size_t> order(pairs.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  auto cells = [&](std::size_t i) { return pairs[i].query.size() * pairs[i].target.size(); };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return cells(a) > cells(b); });
+  std::vector<Alignment> ref(pairs.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t k; (k = next.fetch_add(1)) < order.size();) ref[order[k]] = reference_align(pairs[order[k]], s, opt);
+  };
+  const std::size_t n = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, std::max<std::size_t>(pairs.size(), 1));
+  std::vector<std::thread> helpers;
+  for (std::size_t t = 1; t < n; ++t) helpers.emplace_back(work);
+  work();
+  for (std::thread& t : helpers) t.join();
+  return ref;
+}
 
 // DNA with an N in ~1 of 17 bases, or (`acgt_only`) none.
 inline std::string random_text(std::mt19937& rng, Alphabet a, int len, bool acgt_only = false) {
@@ -95,8 +122,9 @@ inline void check_batch(Engine& e, const Batch& b, const ScoringScheme& s, Align
     a.cigar.push('X', 3);
   }
   e.align(b.pairs, s, opt, got);
+  const std::vector<Alignment> refs = reference_all(b.pairs, s, opt);
   for (std::size_t i = 0; i < b.pairs.size(); ++i) {
-    const Alignment ref = reference_align(b.pairs[i], s, opt);
+    const Alignment& ref = refs[i];
     SCOPED_TRACE("pair " + std::to_string(i) + " " + std::to_string(b.pairs[i].query.size()) + "x" +
                  std::to_string(b.pairs[i].target.size()) + " " + std::string(to_string(mode)));
     ASSERT_EQ(got[i].status, AlignStatus::ok) << got[i].message;
@@ -124,8 +152,12 @@ inline Batch tiny_batch() {
 
 inline constexpr AlignMode kModes[] = {AlignMode::local, AlignMode::global, AlignMode::semi_global};
 
-// The engine's CIGARs (and ends) equal the reference's exactly, and the CPU
-// engine's; the windows went to the GPU traceback (none fell back).
+// The engine's CIGARs (and ends) equal the reference's exactly; the windows
+// went to the GPU traceback (none fell back).  The CPU engine's CIGARs are
+// only held to the score: DESIGN.md lets equally good paths differ, and its
+// banded traceback (windows past its SIMD traceback's cell cap) splits ties
+// its own way -- three global windows of TracebackEveryWindowAWarp's batch,
+// found when that test first ran on a GPU.
 inline void check_gpu_cigars(Engine& e, std::span<const SequencePair> pairs, const ScoringScheme& s, AlignMode mode,
                       bool all_on_gpu) {
   const AlignOptions opt{mode, AlignOutput::cigar};
@@ -148,8 +180,9 @@ inline void check_gpu_cigars(Engine& e, std::span<const SequencePair> pairs, con
   }
   std::vector<Alignment> by_cpu;
   if (cpu && cpu->available()) by_cpu = cpu->align(pairs, s, opt);
+  const std::vector<Alignment> refs = reference_all(pairs, s, opt);
   for (std::size_t i = 0; i < pairs.size(); ++i) {
-    const Alignment ref = reference_align(pairs[i], s, opt);
+    const Alignment& ref = refs[i];
     SCOPED_TRACE("pair " + std::to_string(i) + " " + std::to_string(pairs[i].query.size()) + "x" +
                  std::to_string(pairs[i].target.size()) + " " + std::string(to_string(mode)));
     ASSERT_EQ(got[i].status, AlignStatus::ok) << got[i].message;
@@ -159,7 +192,11 @@ inline void check_gpu_cigars(Engine& e, std::span<const SequencePair> pairs, con
     EXPECT_EQ(got[i].tbeg, ref.tbeg);
     EXPECT_EQ(got[i].tend, ref.tend);
     EXPECT_EQ(got[i].cigar.to_string(), ref.cigar.to_string());
-    if (!by_cpu.empty()) EXPECT_EQ(got[i].cigar.to_string(), by_cpu[i].cigar.to_string());
+    if (!by_cpu.empty()) {
+      EXPECT_EQ(by_cpu[i].score, ref.score);
+      EXPECT_EQ(rescore_cigar(by_cpu[i].cigar, pairs[i].query, pairs[i].target, by_cpu[i].qbeg, by_cpu[i].tbeg, s),
+                ref.score);
+    }
   }
 }
 

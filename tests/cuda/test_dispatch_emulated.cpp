@@ -97,7 +97,7 @@ TEST_F(DispatcherOnFakeDevice, DeviceOutOfMemorySplitsAndRetriesOnTheGpu) {
 TEST_F(DispatcherOnFakeDevice, FailedLaunchIsALostDeviceAndNothingIsLost) {
   const DispatcherConfig c = config(Backend::gpu);
   Dispatcher d(c);
-  fake::fail("launch_inter", 1, cudaErrorLaunchFailure);
+  fake::fail("launch_intra", 1, cudaErrorLaunchFailure);  // the first forward launch (whole warps by default)
   expect_exact(batch, d.align(batch.pairs), c);
   EXPECT_FALSE(d.gpu_available());
   ASSERT_EQ(warnings.size(), 1u);

@@ -39,10 +39,13 @@ class CudaEngineEmulated : public ::testing::Test {
   // did not take the real runtime's place.  CIGAR windows are traced a
   // thread each whatever their size: the emulated warp traceback kernel is
   // too slow for the 2,048-row pairs here (LargeWindowsTracedByWarps runs
-  // it on smaller windows).
+  // it on smaller windows).  Short pairs run on the inter-sequence kernel,
+  // a thread per slot, so that these tests keep it covered: the engine's
+  // default sends them to whole warps (ShortPairsOnWholeWarpsByDefault).
   static std::unique_ptr<cuda::CudaEngine> engine() {
     cuda::CudaTuning t;
     t.warp_trace_min_cells = ~std::uint64_t{0};
+    t.short_kernel = cuda::CudaTuning::ShortKernel::threads;
     auto e = std::make_unique<cuda::CudaEngine>(t);
     EXPECT_TRUE(e->available()) << e->unavailable_reason();
     return e;
@@ -170,6 +173,7 @@ TEST_F(CudaEngineEmulated, PrefixMaximumFOnBothKernels) {
   fake::config().intra_blocks_per_sm = 1;
   cuda::CudaTuning t;
   t.prefix_f = true;
+  t.short_kernel = cuda::CudaTuning::ShortKernel::threads;
   t.warp_trace_min_cells = ~std::uint64_t{0};
   cuda::CudaEngine e(t);
   ASSERT_TRUE(e.available());
@@ -185,11 +189,11 @@ TEST_F(CudaEngineEmulated, PrefixMaximumFOnBothKernels) {
   EXPECT_GT(e.last_stats().reruns_32bit, 0u);
 }
 
-TEST_F(CudaEngineEmulated, EveryPairThroughTheIntraKernel) {
-  // CudaTuning{0}: short pairs too go to the warp-per-pair kernel (one tile,
-  // mostly padding rows), as a benchmark may ask.
+TEST_F(CudaEngineEmulated, ShortPairsOnWholeWarpsByDefault) {
+  // The default tuning: short pairs too go to whole-warp intra workers, a
+  // warp per slot of one tile (mostly padding rows for the shortest).
   fake::config().intra_blocks_per_sm = 2;
-  auto e = std::make_unique<cuda::CudaEngine>(cuda::CudaTuning{0});
+  auto e = std::make_unique<cuda::CudaEngine>(cuda::CudaTuning{});
   ASSERT_TRUE(e->available());
   std::vector<std::pair<int, int>> dims = {{1, 1}, {1, 9}, {8, 8}, {9, 33}, {31, 32}, {33, 64}, {120, 250}};
   const Batch b = make_batch(38, Alphabet::dna, dims);
@@ -204,12 +208,12 @@ TEST_F(CudaEngineEmulated, EveryPairThroughTheIntraKernel) {
 }
 
 TEST_F(CudaEngineEmulated, ShortPairsOnNarrowWorkers) {
-  // CudaTuning::short_groups: the short pairs go to the intra kernel's
+  // CudaTuning::ShortKernel::narrow_workers: the short pairs go to the intra kernel's
   // narrow workers (four slots a warp; the last warp padded), long ones to
   // whole warps as before; 32-bit reruns take the same route.
   fake::config().intra_blocks_per_sm = 2;
   cuda::CudaTuning t;
-  t.short_groups = true;
+  t.short_kernel = cuda::CudaTuning::ShortKernel::narrow_workers;
   auto e = std::make_unique<cuda::CudaEngine>(t);
   ASSERT_TRUE(e->available());
   std::vector<std::pair<int, int>> dims = {{1, 1},   {1, 9},    {8, 8},   {9, 33},   {63, 64},  {64, 65},
@@ -320,10 +324,10 @@ TEST_F(CudaEngineEmulated, WorkerThatGaveUpWaitingIsAnError) {
   // the tile above: a bug, never a result) fails the call with an error
   // naming the kernel, for both kernels whose workers wait on each other;
   // the next call is exact.
-  cuda::CudaTuning intra;
-  intra.inter_max_len = 0;  // scores: every pair on whole-warp intra workers
+  const cuda::CudaTuning intra;  // the default: scores of every pair on whole-warp intra workers
   cuda::CudaTuning traces;
-  traces.warp_trace_min_cells = 0;  // scores on the inter kernel, every CIGAR window on the warp traceback
+  traces.short_kernel = cuda::CudaTuning::ShortKernel::threads;  // scores on the inter kernel,
+  traces.warp_trace_min_cells = 0;                               // every CIGAR window on the warp traceback
   const Batch b = make_batch(45, Alphabet::dna, {{40, 60}, {300, 280}});
   struct Case {
     cuda::CudaTuning tuning;

@@ -125,6 +125,7 @@ TEST(CudaEngineGpu, LongPairsOnShortTiles) {
 TEST(CudaEngineGpu, PrefixMaximumF) {
   cuda::CudaTuning t;
   t.prefix_f = true;  // F as a prefix maximum (16-bit inter and whole-warp intra)
+  t.short_kernel = cuda::CudaTuning::ShortKernel::threads;  // the inter kernel's prefix form too
   TUNED_GPU_ENGINE_OR_SKIP(e, t);
   const Batch b = make_batch(9, Alphabet::dna, mixed_dims(9, 120));
   const Batch p = make_batch(10, Alphabet::protein, mixed_dims(10, 60));
@@ -135,9 +136,12 @@ TEST(CudaEngineGpu, PrefixMaximumF) {
   check_batch(e, b, ScoringScheme::dna(100, -100, 150, 50), AlignMode::local, AlignOutput::score_end);
 }
 
-TEST(CudaEngineGpu, ShortPairsOnNarrowWorkers) {
+// Short pairs on the kernels that the default (whole warps) does not use.
+class CudaEngineGpuShortKernel : public ::testing::TestWithParam<cuda::CudaTuning::ShortKernel> {};
+
+TEST_P(CudaEngineGpuShortKernel, MatchesReference) {
   cuda::CudaTuning t;
-  t.short_groups = true;
+  t.short_kernel = GetParam();
   TUNED_GPU_ENGINE_OR_SKIP(e, t);
   const Batch b = make_batch(5, Alphabet::dna, mixed_dims(5, 150));
   const Batch p = make_batch(6, Alphabet::protein, mixed_dims(6, 60));
@@ -145,7 +149,16 @@ TEST(CudaEngineGpu, ShortPairsOnNarrowWorkers) {
     check_batch(e, b, ScoringScheme::dna(), m, AlignOutput::cigar);
     check_batch(e, p, ScoringScheme::protein(), m, AlignOutput::begin_end);
   }
+  check_batch(e, b, ScoringScheme::dna(100, -100, 150, 50), AlignMode::local, AlignOutput::score_end);
 }
+
+INSTANTIATE_TEST_SUITE_P(Short, CudaEngineGpuShortKernel,
+                         ::testing::Values(cuda::CudaTuning::ShortKernel::narrow_workers,
+                                           cuda::CudaTuning::ShortKernel::threads),
+                         [](const auto& i) {
+                           return i.param == cuda::CudaTuning::ShortKernel::threads ? std::string("Threads")
+                                                                                    : std::string("NarrowWorkers");
+                         });
 
 TEST(CudaEngineGpu, EmptyAndTinyPairs) {
   GPU_ENGINE_OR_SKIP(e);
