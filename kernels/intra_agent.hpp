@@ -202,11 +202,26 @@ GPUALIGN_UNROLL
     }
     fold_strip<L>(best, strip_best);
   }
+  // The worker's best end per problem: its lanes' partials reduced here by
+  // shuffles (every lane of the warp takes part), so that the host
+  // downloads and merges one partial a worker and problem instead of W --
+  // W1's whole-warp batches: 20,000 partials a call instead of 640,000.
 GPUALIGN_UNROLL
   for (int h = 0; h < 2; ++h) {
     Partial p{kNoCandidate, 0, 0, 0};
-    if (h < L) p = make_partial<Ops>(best[h], pr[h], open, Ops::get(runmax, h), a.sc.limit_g);
-    a.out[(static_cast<std::uint64_t>(wid) * W + gl) * 2 + h] = p;
+    if (h < L) p = within_problem(make_partial<Ops>(best[h], pr[h], open, Ops::get(runmax, h), a.sc.limit_g),
+                                  pr[h].m, pr[h].n);
+GPUALIGN_UNROLL
+    for (int off = W / 2; off >= 1; off /= 2) {
+      const int src = gbase + (gl ^ off);
+      Partial o;
+      o.score = static_cast<std::int32_t>(Warp::shfl(static_cast<std::uint32_t>(p.score), src));
+      o.qend = static_cast<std::int32_t>(Warp::shfl(static_cast<std::uint32_t>(p.qend), src));
+      o.tend = static_cast<std::int32_t>(Warp::shfl(static_cast<std::uint32_t>(p.tend), src));
+      o.flags = static_cast<std::int32_t>(Warp::shfl(static_cast<std::uint32_t>(p.flags), src));
+      p = better_partial(p, o);
+    }
+    if (gl == 0) a.out[static_cast<std::uint64_t>(wid) * 2 + h] = p;
   }
 }
 

@@ -89,7 +89,7 @@ struct IntraArgs {
   const Worker* workers = nullptr;
   Cell2* bufs = nullptr;
   std::int32_t* progress = nullptr;
-  Partial* out = nullptr;  ///< 2 per lane of every worker of W lanes: ((w * W) + lane) * 2 + h
+  Partial* out = nullptr;  ///< 2 per worker (its lanes' best, reduced): w * 2 + h
   std::int32_t* error = nullptr;  ///< set to 1 if a worker gave up waiting (should never happen)
   std::int32_t num_workers = 0;
   std::int32_t pad_code = 15;

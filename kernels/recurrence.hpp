@@ -379,4 +379,22 @@ GPUALIGN_HD_TEMPLATE inline Partial make_partial(const LaneBest& b, const Proble
   return out;
 }
 
+/// The better of two partials of one problem in the reference's order
+/// (end_better), carrying the overflow flags of both.  Commutative and
+/// associative, so lanes may combine their partials in any order.
+GPUALIGN_HD Partial better_partial(const Partial& a, const Partial& b) {
+  const bool take_b =
+      b.score != kNoCandidate && (a.score == kNoCandidate || end_better(b.score, b.qend, b.tend, a.score, a.qend, a.tend));
+  Partial r = take_b ? b : a;
+  r.flags = a.flags | b.flags;
+  return r;
+}
+
+/// A candidate past the problem's own rows or columns (padding of a slot
+/// that packs a shorter problem beside a longer one) is none.
+GPUALIGN_HD Partial within_problem(Partial p, int m, int n) {
+  if (p.score != kNoCandidate && (p.qend > m || p.tend > n)) p.score = kNoCandidate;
+  return p;
+}
+
 }  // namespace gpualign::kern

@@ -107,7 +107,6 @@ struct CudaEngine::Impl {
     Kind kind = Kind::inter;
     bool sixteen = false;
     std::size_t out_count = 0, error_at = 0;
-    int worker_lanes = kern::kWarp;   // lanes per intra worker (partials per worker)
     std::uint64_t cells = 0;
     // A traceback batch: window (index into the engine's list) of each job,
     // and where each slot's ops lie in the downloaded block.
@@ -194,12 +193,12 @@ struct CudaEngine::Impl {
       // Boundary rows, and a 4-byte progress counter a tile: tiles of at
       // least 64 rows (narrow workers; 128 or 256 for whole warps).
       b += (cols_sum + njobs) * sizeof(kern::Cell2) + rows_sum / 16 + njobs * 8;
-      // Workers and their partials: at most one worker per slot beyond one
-      // launch's capacity (whole warps), or one per slot plus a warp's padding.
-      const int lanes = kind == Kind::group ? kern::kGroupLanes : kern::kWarp;
+      // Workers and their two partials: at most one worker per slot beyond
+      // one launch's capacity (whole warps), or one per slot plus a warp's
+      // padding.
       const std::size_t workers = kind == Kind::group ? njobs + kern::kWarp
                                                       : njobs + static_cast<std::size_t>(capacity_bound);
-      b += workers * (sizeof(kern::Worker) + static_cast<std::size_t>(lanes) * 2 * sizeof(kern::Partial));
+      b += workers * (sizeof(kern::Worker) + 2 * sizeof(kern::Partial));
     }
     return b;
   }
@@ -256,12 +255,10 @@ struct CudaEngine::Impl {
       for (std::size_t i = 0; i < l.slots.size(); ++i)
         for (int h = 0; h < L; ++h) merge(l.slots[i].job[h], parts[i * 2 + h]);
     } else {
-      const auto W = static_cast<std::size_t>(l.worker_lanes);
       for (std::size_t w = 0; w < l.workers.size(); ++w) {
         if (l.workers[w].slot < 0) continue;  // padding worker
         const kern::Slot& s = l.slots[static_cast<std::size_t>(l.workers[w].slot)];
-        for (std::size_t lane = 0; lane < W; ++lane)
-          for (int h = 0; h < L; ++h) merge(s.job[h], parts[(w * W + lane) * 2 + h]);
+        for (int h = 0; h < L; ++h) merge(s.job[h], parts[w * 2 + h]);
       }
     }
     if (l.sixteen)
@@ -309,7 +306,6 @@ struct CudaEngine::Impl {
       if (sixteen) fallback = kern::finalize_bias16(xp.slots, nullptr, ps);
       l.slots = xp.slots;
       l.workers = xp.workers;
-      l.worker_lanes = xp.lanes;
     }
     for (int j : fallback) l.ignore[static_cast<std::size_t>(j)] = 1;
 
@@ -329,7 +325,7 @@ struct CudaEngine::Impl {
     } else {
       at_bufs = lay.place(xp.buf_cells * sizeof(kern::Cell2));
       at_prog = lay.place(xp.progress_count * sizeof(std::int32_t));
-      l.out_count = xp.workers.size() * static_cast<std::size_t>(xp.lanes) * 2;
+      l.out_count = xp.workers.size() * 2;  // a worker's lanes reduce their partials on the device
     }
     const std::size_t at_out = lay.place(l.out_count * sizeof(kern::Partial));
     const std::size_t out_bytes = l.out_count * sizeof(kern::Partial);
@@ -402,8 +398,7 @@ struct CudaEngine::Impl {
         a.workers = reinterpret_cast<const kern::Worker*>(d + at_meta) + launch.first_worker;
         a.bufs = reinterpret_cast<kern::Cell2*>(d + at_bufs);
         a.progress = reinterpret_cast<std::int32_t*>(d + at_prog);
-        a.out = reinterpret_cast<kern::Partial*>(d + at_out) +
-                static_cast<std::size_t>(launch.first_worker) * static_cast<std::size_t>(xp.lanes) * 2;
+        a.out = reinterpret_cast<kern::Partial*>(d + at_out) + static_cast<std::size_t>(launch.first_worker) * 2;
         a.error = reinterpret_cast<std::int32_t*>(d + at_err);
         a.num_workers = launch.workers;
         a.pad_code = pad;

@@ -100,7 +100,7 @@ void launch_intra(const IntraArgs& a, int lanes, int rows, bool sixteen, bool ac
                   a.chunk_lead >= 1 && a.chunk_lead <= kWarp &&
                   (rows == kIntraRows || (rows == kIntraShortRows && lanes == kWarp && sixteen)) &&
                   table_ok(d_table, kTableWords) && fake::device_range_ok(a.workers, w * sizeof(Worker)) &&
-                  fake::device_range_ok(a.out, w * static_cast<std::size_t>(lanes) * 2 * sizeof(Partial)) &&
+                  fake::device_range_ok(a.out, w * 2 * sizeof(Partial)) &&
                   fake::device_range_ok(a.error, sizeof(std::int32_t));
   if (refuse("launch_intra", ok)) return;
   ++fake::calls().intra;
@@ -111,7 +111,7 @@ void launch_intra(const IntraArgs& a, int lanes, int rows, bool sixteen, bool ac
   // The instances the real launch picks.
   const bool prefix = prefix_f && sixteen && lanes == kWarp && rows == kIntraRows;
   if (prefix) ++fake::calls().prefix_f;
-  if (no_device_work(stream, a.out, w * static_cast<std::size_t>(lanes) * 2)) return;
+  if (no_device_work(stream, a.out, w * 2)) return;
   fake::enqueue(stream, [a, lanes, rows, prefix, per_warp, sixteen, acgt, mode, d_table] {
     with_instance(sixteen, acgt, mode, [&]<class Ops, int M, bool A>() {
       const std::int32_t* tab = A ? nullptr : d_table;  // register scores read no table

@@ -78,7 +78,7 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
       throw std::runtime_error("slot not 16-bit eligible");
     std::vector<kern::Cell2> bufs(plan.buf_cells, kern::Cell2{0xDEADBEEFu, 0xDEADBEEFu});
     std::vector<std::int32_t> progress(plan.progress_count, 0);
-    std::vector<kern::Partial> out(plan.workers.size() * static_cast<std::size_t>(W) * 2, kern::Partial{7, 7, 7, 7});
+    std::vector<kern::Partial> out(plan.workers.size() * 2, kern::Partial{7, 7, 7, 7});  // poisoned
     std::int32_t error = 0;
     kern::IntraArgs a;
     a.codes = codes.data();
@@ -107,13 +107,8 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
     for (std::size_t w = 0; w < plan.workers.size(); ++w) {
       if (plan.workers[w].slot < 0) continue;  // padding worker
       const kern::Slot& s = plan.slots[static_cast<std::size_t>(plan.workers[w].slot)];
-      for (int lane = 0; lane < W; ++lane)
-        for (int h = 0; h < L; ++h) {
-          const int job = s.job[h];
-          if (job >= 0)
-            kern::merge_partial(ends[job], out[(w * static_cast<std::size_t>(W) + lane) * 2 + h], jobs[job].m,
-                                jobs[job].n);
-        }
+      for (int h = 0; h < L; ++h)
+        if (s.job[h] >= 0) kern::merge_partial(ends[s.job[h]], out[w * 2 + h], jobs[s.job[h]].m, jobs[s.job[h]].n);
     }
   }
 }

@@ -23,6 +23,39 @@ namespace {
 
 using test::Kernel;
 
+// --- a worker's partial ends, reduced across its lanes ---------------------------
+
+// The intra kernel reduces its lanes' partials by shuffles, in butterfly
+// order; the host used to merge them one by one (merge_partial).  Any order
+// of better_partial over the in-range candidates gives the host's end, ties
+// (equal scores, ends) included, and the overflow flag of any lane.
+TEST(PartialReduction, AnyOrderGivesTheHostsMerge) {
+  std::mt19937 rng(41);
+  for (int it = 0; it < 2000; ++it) {
+    const int m = 1 + static_cast<int>(rng() % 20), n = 1 + static_cast<int>(rng() % 20);
+    std::vector<kern::Partial> lanes(1 + rng() % 32);
+    for (kern::Partial& p : lanes) {
+      p.score = rng() % 5 == 0 ? kern::kNoCandidate : static_cast<std::int32_t>(rng() % 4);  // many ties
+      p.qend = static_cast<std::int32_t>(rng() % 24);  // some past the problem (padding rows)
+      p.tend = static_cast<std::int32_t>(rng() % 24);
+      p.flags = rng() % 17 == 0 ? kern::kFlagOverflow : 0;
+    }
+    const int mode = it % 2 ? kern::kLocal : kern::kGlobal;
+    kern::MergedEnd host = kern::merge_init(mode, m, n, 3, 1);
+    for (const kern::Partial& p : lanes) kern::merge_partial(host, p, m, n);
+    std::vector<kern::Partial> order = lanes;
+    std::shuffle(order.begin(), order.end(), rng);
+    kern::Partial folded{kern::kNoCandidate, 0, 0, 0};
+    for (const kern::Partial& p : order) folded = kern::better_partial(folded, kern::within_problem(p, m, n));
+    kern::MergedEnd dev = kern::merge_init(mode, m, n, 3, 1);
+    kern::merge_partial(dev, folded, m, n);
+    ASSERT_EQ(dev.score, host.score) << it;
+    ASSERT_EQ(dev.qend, host.qend) << it;
+    ASSERT_EQ(dev.tend, host.tend) << it;
+    ASSERT_EQ(dev.overflow, host.overflow) << it;
+  }
+}
+
 // --- packed 16-bit operations --------------------------------------------------
 
 TEST(PackedS16x2, EmulationMatchesPerHalfwordSemantics) {
