@@ -114,13 +114,11 @@ const bool registered = [] {
     add(std::string("cuda/") + name + "/score/prefix-f", name, AlignOutput::score_end, prefix);
     add(std::string("cuda/") + name + "/cigar", name, AlignOutput::cigar, {});
     if (is_short) add(std::string("cuda/") + name + "/cigar/groups", name, AlignOutput::cigar, groups);
-    // CIGAR windows on the other traceback kernel than by default: W1's
-    // (~1e5 cells) a warp each, W2's (~1e6-1e8) a thread each.
-    gpualign::cuda::CudaTuning other_trace;
-    other_trace.warp_trace_min_cells = is_short ? 0 : ~std::uint64_t{0};
-    if (std::string(name) == "W1" || std::string(name) == "W2")
-      add(std::string("cuda/") + name + "/cigar/" + (is_short ? "warp-trace" : "thread-trace"), name,
-          AlignOutput::cigar, other_trace);
+    // CIGAR windows a thread each instead of a warp each (W1's ~2e4-1e5
+    // cells, W2's ~1e6-1e8, P1's ~1e4-1e5).
+    gpualign::cuda::CudaTuning thread_trace;
+    thread_trace.warp_trace_min_cells = ~std::uint64_t{0};
+    if (std::string(name) != "W3") add(std::string("cuda/") + name + "/cigar/thread-trace", name, AlignOutput::cigar, thread_trace);
   }
   // A thread per slot needs a full GPU to hide its boundary rows' device
   // memory latency: W1's 10,000 slots are ~4% of an H100's threads, 16

@@ -44,8 +44,8 @@ struct CudaTuning {
     /// The inter-sequence kernel, a thread per slot: each slot's strips
     /// pass their bottom rows through device memory, whose latency only a
     /// full GPU hides.  W1's 10,000 slots (~4% of an H100's threads) ran
-    /// 5.5x slower than on whole warps; bench rows ".../x16/..." compare
-    /// the two on 16 times W1.
+    /// 5.3-5.6x slower than on whole warps, and 16 times W1 ("W1x16"
+    /// bench rows) 3.7x.
     threads,
   };
   /// Pairs with max(|query|, |target|) up to this are short: they run on
@@ -64,8 +64,11 @@ struct CudaTuning {
   /// tiles, up to a warp per tile, pipelined; direction codes stored a
   /// coalesced line per step); smaller ones a thread per window
   /// (trace_agent.hpp), many at once.  0 sends every window to the warp
-  /// kernel.
-  std::uint64_t warp_trace_min_cells = std::uint64_t{1} << 20;
+  /// kernel.  On an H100, W1's windows (~2e4-1e5 cells) a warp each took
+  /// W1 with CIGAR from 15.5 to 12.0 ms of device time (kernels/
+  /// PERFORMANCE.md, "First GPU run"), so only windows smaller than W1's
+  /// stay on a thread each (P1 was not compared).
+  std::uint64_t warp_trace_min_cells = std::uint64_t{1} << 14;
   /// Largest CIGAR window (cells) traced on the GPU; larger ones, and any
   /// whose direction codes (half a byte a cell) do not fit the per-batch
   /// device budget, are traced on the CPU (the reference, all cores) while
