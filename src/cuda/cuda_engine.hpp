@@ -29,7 +29,7 @@ struct CudaRunStats {
 /// and tests can compare choices on one device in one run.  The defaults are
 /// what make_engine("cuda") uses.
 struct CudaTuning {
-  /// Which kernel the short pairs (ShortPairs, below) run on.
+  /// Which kernel the short pairs (short_max_len, below) run on.
   enum class ShortKernel {
     /// The intra-sequence kernel's whole-warp workers, a warp per slot of
     /// one tile (256 query rows) or two.  Measured fastest on an H100
@@ -80,15 +80,18 @@ struct CudaTuning {
   /// columns of the row above its tile that it waits for and loads them
   /// (intra-sequence kernel and warp traceback).  Shorter leads shorten each
   /// slot's pipeline fill ((tiles - 1) * (62 + lead) steps) but must still
-  /// cover the load's latency (kernels/tile_progress.hpp).  Bench rows
-  /// ".../lead:8" and ".../lead:32" compare it on a GPU.
+  /// cover the load's latency (kernels/tile_progress.hpp).  On an H100,
+  /// leads 8, 16 and 32 were within 1.5% on W2 and W3 (bench rows
+  /// ".../lead:8", ".../lead:32").
   int chunk_lead = 16;
   /// Query rows each lane of a whole-warp intra worker keeps at 16-bit: 8
   /// (256-row tiles) or 4 (128-row tiles: a long slot has twice the tiles
   /// for twice the warps to share, at ~45% more instructions per cell).
   /// W3's 20 pairs give ~600 warps at 8, ~1.1 per warp scheduler of an
   /// H100, too few to hide a step's dependency chain; 4 doubles that.  32-bit
-  /// reruns keep 8.  Bench rows ".../rows:4" compare it on a GPU.
+  /// reruns keep 8.  On an H100, 4 was slower: W3 0.95x, W2 0.66x (bench
+  /// rows ".../rows:4"; why W3 gains nothing from twice the warps is not
+  /// known yet).
   int intra_rows = 8;
   /// 16-bit inter kernel and whole-warp intra workers of 8 rows a lane:
   /// take F down each lane's strip as a prefix maximum (kernels/
@@ -98,7 +101,8 @@ struct CudaTuning {
   /// intra warp's step takes ~20% fewer cycles (W3 as launched, ~1 warp a
   /// scheduler), the inter kernel's are split (P1 faster, W1 slower), and
   /// a full GPU (W2) loses the extra instructions (kernels/PERFORMANCE.md).
-  /// Off until a GPU run compares them (bench rows ".../prefix-f").  Exact
+  /// On an H100 it changed nothing that counts (W3 1.0x, W2 0.98x, W1
+  /// 0.97x, P1 0.98x: bench rows ".../prefix-f"), so it stays off.  Exact
   /// either way.
   bool prefix_f = false;
 };

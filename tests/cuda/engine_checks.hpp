@@ -8,13 +8,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <numeric>
-#include <thread>
 #include <random>
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -29,7 +31,7 @@ namespace gpualign::test {
 // The reference's answer for every pair, on all of the host's cores: the
 // oracle, not the engine, is what takes a GPU test its time (one 20,000 x
 // 60,000 pair is seconds of it).  Largest pairs first, so no core is left
-// with one at the end.
+// with one at the end.  An exception from the reference reaches the caller.
 inline std::vector<Alignment> reference_all(std::span<const SequencePair> pairs, const ScoringScheme& s,
                                             const AlignOptions& opt) {
   std::vector<std::size_t> order(pairs.size());
@@ -38,14 +40,24 @@ inline std::vector<Alignment> reference_all(std::span<const SequencePair> pairs,
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return cells(a) > cells(b); });
   std::vector<Alignment> ref(pairs.size());
   std::atomic<std::size_t> next{0};
+  std::exception_ptr failed;
+  std::mutex failed_mutex;
   auto work = [&] {
-    for (std::size_t k; (k = next.fetch_add(1)) < order.size();) ref[order[k]] = reference_align(pairs[order[k]], s, opt);
+    try {
+      for (std::size_t k; (k = next.fetch_add(1)) < order.size();)
+        ref[order[k]] = reference_align(pairs[order[k]], s, opt);
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(failed_mutex);
+      if (!failed) failed = std::current_exception();
+      next = order.size();  // the others stop too
+    }
   };
   const std::size_t n = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, std::max<std::size_t>(pairs.size(), 1));
   std::vector<std::thread> helpers;
   for (std::size_t t = 1; t < n; ++t) helpers.emplace_back(work);
   work();
   for (std::thread& t : helpers) t.join();
+  if (failed) std::rethrow_exception(failed);
   return ref;
 }
 
