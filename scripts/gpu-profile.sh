@@ -29,8 +29,8 @@ done
 if [[ ! -x "$bench" ]]; then echo "gpu-profile: no $bench (build it first: scripts/gpu-check.sh)" >&2; exit 2; fi
 if [[ -z "$ncu" ]]; then echo "gpu-profile: ncu (Nsight Compute) not found" >&2; exit 2; fi
 
-# W1 as launched (inter kernel) and on narrow workers, W3's long pairs, P1
-# (protein: the table's bank conflicts).
+# W3 (one warp a scheduler), W2 (a full GPU), W1 on whole warps (the
+# default) and on the inter kernel (a thread per slot).
 # A row's full name ends in "/iterations:3/manual_time": match up to it.
 read -r -a rows <<<"${GPUALIGN_PROFILE_ROWS:-^cuda/W3/score/it ^cuda/W2/score/it ^cuda/W1/score/it ^cuda/W1/score/threads/it}"
 wanted=(

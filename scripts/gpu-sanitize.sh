@@ -30,9 +30,10 @@ if [[ -z "$sanitizer" ]]; then echo "gpu-sanitize: compute-sanitizer not found" 
 
 # Small cases only: the sanitizer slows kernels many times over (at 40 s a
 # tool, the first GPU run's memcheck did not get through the all-modes
-# test).  Together they run the forward and reverse passes on whole-warp and
-# narrow intra workers (16- and 32-bit: the saturating reruns), both
-# traceback kernels, and the tiny pairs the CPU takes.
+# test).  Together they run the forward and reverse passes on whole-warp
+# intra workers (16- and 32-bit: the saturating reruns), the warp
+# traceback, and the tiny pairs the CPU takes; not the narrow workers, the
+# inter kernel or the thread traceback (no case of theirs is small enough).
 small='CudaEngineGpu.EmptyAndTinyPairs:CudaEngineGpu.SaturatingScoresRerunAt32Bit:CudaEngineGpu.TracebackEveryWindowAWarp'
 shared='CudaEngineGpu.EmptyAndTinyPairs:CudaEngineGpu.TracebackEveryWindowAWarp'
 status=0
