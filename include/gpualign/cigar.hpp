@@ -28,6 +28,8 @@ class Cigar {
   void push(char op, std::uint32_t count = 1);
   /// Reverses the order of the runs (tracebacks build paths backwards).
   void reverse();
+  /// Room for `runs` runs without reallocating (a caller that has counted them).
+  void reserve(std::size_t runs) { ops_.reserve(runs); }
   const std::vector<CigarOp>& ops() const noexcept { return ops_; }
   bool empty() const noexcept { return ops_.empty(); }
   void clear() noexcept { ops_.clear(); }

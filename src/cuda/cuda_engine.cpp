@@ -417,37 +417,58 @@ struct CudaEngine::Impl {
 
   // Turns a finished traceback batch into CIGARs; a window whose path does
   // not reproduce its forward score (or is malformed) goes to the CPU.
+  // A path comes back as one op per column, last column first.  W1's 20,000
+  // windows are ~12 million columns, and pushing them one by one cost more
+  // host time than the whole batch's device work: they are taken run by
+  // run (runs counted first, so each CIGAR is allocated once), the windows
+  // spread over the host's cores (each writes only its own entries).
   void finish_trace(Lane& l) {
     const auto* res = reinterpret_cast<const kern::TraceResult*>(l.down.data());
     const auto* ops = reinterpret_cast<const char*>(l.down.data() + l.ops_down_at);
-    for (std::size_t i = 0; i < l.slots.size(); ++i) {
+    const auto n_slots = static_cast<std::int64_t>(l.slots.size());
+    std::uint64_t on_gpu = 0, fallbacks = 0;
+#pragma omp parallel for schedule(dynamic, 64) reduction(+ : on_gpu, fallbacks) if (n_slots >= 256)
+    for (std::int64_t ii = 0; ii < n_slots; ++ii) {
+      const auto i = static_cast<std::size_t>(ii);
       const int job = l.slots[i].job[0];
       if (job < 0) continue;
       const std::size_t k = l.trace_k[static_cast<std::size_t>(job)];
       const Spec& w = (*t_windows)[k];
       const kern::TraceResult r = res[i];
+      const char* path = ops + l.ops_at[i];
       bool ok = r.score == (*t_scores)[k] && r.len >= 0 && r.len <= w.m + w.n;
       Cigar c;
+      if (ok && r.len > 0) {
+        std::size_t runs = 1;
+        for (std::int64_t p = 1; p < r.len; ++p) runs += path[p] != path[p - 1];
+        c.reserve(runs);
+      }
       std::int64_t qn = 0, tn = 0;
-      for (std::int64_t p = ok ? r.len - 1 : -1; p >= 0; --p) {
-        const char op = ops[l.ops_at[i] + static_cast<std::uint64_t>(p)];
-        if (op == '=' || op == 'X') ++qn, ++tn;
-        else if (op == 'I') ++qn;
-        else if (op == 'D') ++tn;
+      for (std::int64_t p = ok ? r.len - 1 : -1; p >= 0;) {
+        const char op = path[p];
+        std::int64_t q = p - 1;
+        while (q >= 0 && path[q] == op) --q;
+        const std::int64_t run = p - q;
+        if (op == '=' || op == 'X') qn += run, tn += run;
+        else if (op == 'I') qn += run;
+        else if (op == 'D') tn += run;
         else {
           ok = false;
           break;
         }
-        c.push(op);
+        c.push(op, static_cast<std::uint32_t>(run));  // run <= m + n: the window's path
+        p = q;
       }
       if (ok && qn == w.m && tn == w.n) {
         (*t_cigars)[k] = std::move(c);
-        ++stats.trace_gpu_pairs;
+        ++on_gpu;
       } else {
         (*t_cpu)[k] = 1;
-        ++stats.trace_fallbacks;
+        ++fallbacks;
       }
     }
+    stats.trace_gpu_pairs += on_gpu;
+    stats.trace_fallbacks += fallbacks;
   }
 
   // First steps of a traceback batch of either kernel: the lane takes it

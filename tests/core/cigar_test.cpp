@@ -24,6 +24,17 @@ TEST(Cigar, PushMergesAndRenders) {
   EXPECT_EQ(Cigar().to_string(), "*");
 }
 
+TEST(Cigar, ReserveChangesNothingButRoom) {
+  Cigar c;
+  c.reserve(3);
+  EXPECT_TRUE(c.empty());
+  EXPECT_GE(c.ops().capacity(), 3u);
+  c.push('=', 5);
+  c.push('D', 2);
+  c.push('=', 1);
+  EXPECT_EQ(c, Cigar::parse("5=2D1="));
+}
+
 TEST(Cigar, ParseRejectsMalformed) {
   for (const char* bad : {"3", "=", "3M", "0=", "3=2", "3=x"}) EXPECT_THROW(Cigar::parse(bad), Error) << bad;
 }
