@@ -48,7 +48,7 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
   std::vector<gpualign::Alignment> out(pairs.size());
   const AlignOptions opt{AlignMode::local, output};
   engine->align(pairs, w.scoring, opt, out);  // warm-up: buffers, module load
-  double kernel = 0, device = 0, wall = 0, cells = 0;
+  double kernel = 0, device = 0, wall = 0, cells = 0, forward = 0, begin = 0, cigar = 0;
   std::uint64_t reruns = 0, peak = 0;
   for (auto _ : state) {
     engine->align(pairs, w.scoring, opt, out);
@@ -57,6 +57,9 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
     kernel += s.kernel_ms;
     device += s.device_ms;
     wall += s.wall_ms;
+    forward += s.forward_wall_ms;
+    begin += s.begin_wall_ms;
+    cigar += s.cigar_wall_ms;
     reruns = s.reruns_32bit;
     peak = s.peak_device_bytes;
     cells += static_cast<double>(w.cells());
@@ -68,6 +71,12 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
   state.counters["pairs"] = static_cast<double>(pairs.size());
   state.counters["reruns32"] = static_cast<double>(reruns);
   state.counters["peak_dev_MB"] = static_cast<double>(peak) / 1e6;
+  // Where a call's wall time goes, a mean per call (CudaRunStats): the
+  // forward pass, the reverse pass, the CIGARs.
+  const double calls = static_cast<double>(state.iterations());
+  state.counters["ms_forward"] = forward / calls;
+  state.counters["ms_begin"] = begin / calls;
+  state.counters["ms_cigar"] = cigar / calls;
 }
 
 const bool registered = [] {

@@ -852,7 +852,11 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
     fwd.push_back(Spec{pairs[i].query.data(), pairs[i].target.data(), static_cast<std::int32_t>(m),
                        static_cast<std::int32_t>(n), false});
   }
+  using Clock = std::chrono::steady_clock;
+  const auto ms_since = [](Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); };
+  const auto t_forward = Clock::now();
   const std::vector<kern::MergedEnd> e = im.run_ends(fwd, false);
+  im.stats.forward_wall_ms = ms_since(t_forward);
   for (std::size_t k = 0; k < gpu.size(); ++k) {
     Alignment& a = out[gpu[k]];
     a.score = e[k].score;
@@ -862,6 +866,7 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
 
   // 2. begins: the forward pass on reversed prefixes.
   if (options.output != AlignOutput::score_end) {
+    const auto t_begin = Clock::now();
     std::vector<Spec> rev;
     std::vector<std::size_t> rev_of;
     for (std::size_t k = 0; k < gpu.size(); ++k) {
@@ -887,11 +892,13 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
       a.qbeg = a.qend - b[k].qend;
       a.tbeg = a.tend - b[k].tend;
     }
+    im.stats.begin_wall_ms = ms_since(t_begin);
   }
 
   // 3. CIGAR inside the [begin, end) window: on the GPU where it fits, on
   // the CPU (the reference's global traceback) otherwise.
   if (options.output == AlignOutput::cigar) {
+    const auto t_cigar = Clock::now();
     const std::size_t count = gpu.size();
     std::vector<Spec> windows(count);
     std::vector<std::int64_t> scores(count, 0);
@@ -939,6 +946,7 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
     for (std::size_t k = 0; k < count; ++k)
       if (on_cpu[k] == 0) out[gpu[k]].cigar = std::move(cigars[k]);
     cpu_windows();  // GPU paths that did not reproduce the forward score
+    im.stats.cigar_wall_ms = ms_since(t_cigar);
   }
 
   // Pairs the GPU does not take (empty, or scores beyond 32-bit).

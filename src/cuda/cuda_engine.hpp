@@ -16,6 +16,11 @@ struct CudaRunStats {
   double kernel_ms = 0;      ///< sum of kernel time (CUDA events around the launches)
   double device_ms = 0;      ///< sum of per-batch copies in + kernels + copies out
   double wall_ms = 0;        ///< whole align() call, host work (CIGAR on the CPU) included
+  /// The call's wall time by phase, host work and waits for the device
+  /// included: the forward pass (score, end), the reverse pass (begin), the
+  /// CIGARs (staging, traceback kernels, paths to CIGARs, windows on the
+  /// CPU).  What is left of wall_ms is setup and the pairs the CPU takes.
+  double forward_wall_ms = 0, begin_wall_ms = 0, cigar_wall_ms = 0;
   std::uint64_t device_cells = 0;  ///< cells the kernels computed (forward + reverse + 32-bit reruns + traceback windows)
   std::uint64_t peak_device_bytes = 0;
   std::uint64_t reruns_32bit = 0;  ///< pairs rerun at 32-bit after 16-bit overflow

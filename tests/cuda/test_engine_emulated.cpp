@@ -253,6 +253,17 @@ TEST_F(CudaEngineEmulated, TracebackW1LikeOnTheDevice) {
     check_gpu_cigars(*e, pairs, w.scoring, m, true);
     expect_device_used(*e);
   }
+  // The call's wall time by phase (the last call: semi-global, so a reverse
+  // pass too); a score-only call has no begin or CIGAR phase.
+  const cuda::CudaRunStats st = e->last_stats();
+  EXPECT_GT(st.forward_wall_ms, 0.0);
+  EXPECT_GT(st.begin_wall_ms, 0.0);
+  EXPECT_GT(st.cigar_wall_ms, 0.0);
+  EXPECT_LE(st.forward_wall_ms + st.begin_wall_ms + st.cigar_wall_ms, st.wall_ms);
+  e->align(pairs, w.scoring, AlignOptions{AlignMode::local, AlignOutput::score_end});
+  EXPECT_GT(e->last_stats().forward_wall_ms, 0.0);
+  EXPECT_EQ(e->last_stats().begin_wall_ms, 0.0);
+  EXPECT_EQ(e->last_stats().cigar_wall_ms, 0.0);
 }
 
 TEST_F(CudaEngineEmulated, TracebackProteinAndEdges) {
