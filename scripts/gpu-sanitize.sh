@@ -34,8 +34,9 @@ if [[ -z "$sanitizer" ]]; then echo "gpu-sanitize: compute-sanitizer not found" 
 # intra workers (16- and 32-bit: the saturating reruns), the warp
 # traceback, and the tiny pairs the CPU takes; not the narrow workers, the
 # inter kernel or the thread traceback (no case of theirs is small enough).
+# racecheck, slower still, gets the fewest windows.
 small='CudaEngineGpu.EmptyAndTinyPairs:CudaEngineGpu.SaturatingScoresRerunAt32Bit:CudaEngineGpu.TracebackEveryWindowAWarp'
-shared='CudaEngineGpu.EmptyAndTinyPairs:CudaEngineGpu.TracebackEveryWindowAWarp'
+shared='CudaEngineGpu.EmptyAndTinyPairs:CudaEngineGpu.TracebackAFewWindowsAWarp'
 status=0
 rows=()
 for stage in "memcheck:$small" "synccheck:$small" "racecheck:$shared"; do

@@ -228,6 +228,18 @@ TEST(CudaEngineGpu, TracebackW3SizedWindowsSharedByWarps) {
   check_gpu_cigars(*e, b.pairs, ScoringScheme::dna(), AlignMode::global, true);
 }
 
+// Few and small enough for compute-sanitizer's racecheck, which did not get
+// through TracebackEveryWindowAWarp in 40 s (scripts/gpu-sanitize.sh): the
+// warp traceback's walk cache and its asynchronous copies on windows around
+// the tile, strip and chunk edges.
+TEST(CudaEngineGpu, TracebackAFewWindowsAWarp) {
+  cuda::CudaTuning warps;
+  warps.warp_trace_min_cells = 0;
+  TUNED_GPU_ENGINE_OR_SKIP(e, warps);
+  const Batch b = make_batch(30, Alphabet::dna, {{1, 1}, {40, 1}, {1, 40}, {31, 33}, {255, 257}, {257, 255}, {300, 700}});
+  check_gpu_cigars(e, b.pairs, ScoringScheme::dna(), AlignMode::local, false);
+}
+
 TEST(CudaEngineGpu, TracebackEveryWindowAWarp) {
   GPU_ENGINE_OR_SKIP(probe);
   // Windows around the 256-row tile, the strip and the 32-column chunk, and
