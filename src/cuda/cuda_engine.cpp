@@ -695,9 +695,15 @@ struct CudaEngine::Impl {
     specs = &sp;
     ends = &e;
     rerun = &again;
-    constexpr Kind kKinds[] = {Kind::inter, Kind::group, Kind::intra};
+    // Short pairs on whole warps (the default) keep a list of their own,
+    // planned apart from the long pairs: a plan with more slots than
+    // resident warps gives every slot one worker, and a long pair planned
+    // among thousands of short ones would walk its tiles with one warp
+    // instead of one per tile.
+    constexpr Kind kKinds[] = {Kind::inter, Kind::group, Kind::intra, Kind::intra};
+    constexpr int kShortWarps = 3;
     // [kind][width]: 0 32-bit, 1 16-bit, 2 16-bit with register scores.
-    std::vector<int> lists[3][3];
+    std::vector<int> lists[4][3];
     // Each spec's list (k * 3 + width).  The scan of every code (all_acgt)
     // is the engine's largest host cost after the staging copies: spread
     // over the host's cores (W1: 13.5 MB a call).
@@ -715,12 +721,12 @@ struct CudaEngine::Impl {
       const int k = !is_short                                                   ? 2
                     : tuning.short_kernel == CudaTuning::ShortKernel::threads        ? 0
                     : tuning.short_kernel == CudaTuning::ShortKernel::narrow_workers ? 1
-                                                                                     : 2;
+                                                                                     : kShortWarps;
       list_of[i] = static_cast<std::uint8_t>(k * 3 + (acgt ? 2 : sixteen ? 1 : 0));
     }
     for (std::size_t i = 0; i < sp.size(); ++i) lists[list_of[i] / 3][list_of[i] % 3].push_back(static_cast<int>(i));
     const std::size_t cap = budget();
-    for (int k = 0; k < 3; ++k)
+    for (int k = 0; k < 4; ++k)
       for (int w = 0; w < 3; ++w) {
         const Kind kind = kKinds[k];
         std::vector<int>& list = lists[k][w];

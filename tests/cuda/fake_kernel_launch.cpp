@@ -106,6 +106,8 @@ void launch_intra(const IntraArgs& a, int lanes, int rows, bool sixteen, bool ac
   ++fake::calls().intra;
   if (lanes != kWarp) ++fake::calls().intra_groups;
   else fake::calls().chunk_leads.push_back(a.chunk_lead);
+  if (lanes == kWarp)
+    for (int k = 0; k < a.num_workers; ++k) fake::calls().intra_helpers += a.workers[k].k > 0;
   if (rows == kIntraShortRows) ++fake::calls().intra_short_rows;
   if (acgt) ++fake::calls().acgt;
   // The instances the real launch picks.

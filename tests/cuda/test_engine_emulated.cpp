@@ -207,6 +207,23 @@ TEST_F(CudaEngineEmulated, ShortPairsOnWholeWarpsByDefault) {
   EXPECT_EQ(fake::calls().inter, 0);
 }
 
+TEST_F(CudaEngineEmulated, LongPairAmongManyShortOnesKeepsItsWorkers) {
+  // 8 resident warps, 30 short pairs (15 slots) and one of 9 tiles: planned
+  // together, more slots than warps would leave the long one a single
+  // worker walking its 9 tiles; short pairs on whole warps are planned
+  // apart, so the long one's tiles get a warp each (workers with k > 0).
+  fake::config().sms = 2;
+  fake::config().intra_blocks_per_sm = 1;
+  auto e = std::make_unique<cuda::CudaEngine>(cuda::CudaTuning{});
+  ASSERT_TRUE(e->available());
+  std::vector<std::pair<int, int>> dims(30, {60, 90});
+  dims.push_back({2300, 400});
+  const Batch b = make_batch(43, Alphabet::dna, dims);
+  check_batch(*e, b, ScoringScheme::dna(), AlignMode::local, AlignOutput::score_end);
+  expect_device_used(*e);
+  EXPECT_GT(fake::calls().intra_helpers, 0);
+}
+
 TEST_F(CudaEngineEmulated, ShortPairsOnNarrowWorkers) {
   // CudaTuning::ShortKernel::narrow_workers: the short pairs go to the intra kernel's
   // narrow workers (four slots a warp; the last warp padded), long ones to
