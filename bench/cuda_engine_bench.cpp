@@ -92,15 +92,18 @@ const bool registered = [] {
   // ("threads"), registered next to each workload's own row so that a
   // time-limited run (scripts/gpu-check.sh) gets the comparisons early.
   using Short = gpualign::cuda::CudaTuning::ShortKernel;
-  gpualign::cuda::CudaTuning groups, threads;
+  gpualign::cuda::CudaTuning groups, threads, one_launch;
   groups.short_kernel = Short::narrow_workers;
   threads.short_kernel = Short::threads;
+  // A warp per slot in one launch, however many (CudaTuning::short_one_launch).
+  one_launch.short_one_launch = true;
   for (const char* name : {"W1", "W2", "W3", "P1"}) {
     const bool is_short = std::string(name) == "W1" || std::string(name) == "P1";
     add(std::string("cuda/") + name + "/score", name, AlignOutput::score_end, {});
     if (is_short) {
       add(std::string("cuda/") + name + "/score/groups", name, AlignOutput::score_end, groups);
       add(std::string("cuda/") + name + "/score/threads", name, AlignOutput::score_end, threads);
+      add(std::string("cuda/") + name + "/score/one-launch", name, AlignOutput::score_end, one_launch);
     }
     if (!is_short) {
       // Long pairs: tiles pipelined by whole-warp workers, each loading the

@@ -455,7 +455,13 @@ struct IntraPlan {
 /// `rows`: query rows per lane, kIntraRows, or kIntraShortRows for
 /// whole-warp workers (shorter tiles: more of them to share); any other
 /// value means kIntraRows.
-inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity, int lanes = kWarp, int rows = kIntraRows) {
+/// `one_launch` (whole warps): when the slots are at least `capacity`, a
+/// worker per slot in one launch of any size instead of launches of
+/// `capacity`.  No worker then waits for another (each takes its own slot's
+/// tiles in order), so the launch need not be resident at once, and the GPU
+/// starts a warp wherever one finished, with no launch tail between them.
+inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity, int lanes = kWarp, int rows = kIntraRows,
+                                 bool one_launch = false) {
   IntraPlan p;
   p.slots = std::move(slots);
   p.lanes = lanes;
@@ -492,6 +498,16 @@ inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity, int lane
     return p;
   }
   capacity = std::max(capacity, 1);
+  if (one_launch && p.slots.size() >= static_cast<std::size_t>(capacity)) {
+    for (std::size_t i = 0; i < p.slots.size(); ++i) {
+      Slot& s = p.slots[i];
+      place(s);
+      s.workers = 1;
+      p.workers.push_back(Worker{static_cast<int>(i), 0, s.tiles, s.cols});
+    }
+    p.launches.push_back(IntraLaunch{0, static_cast<int>(p.workers.size())});
+    return p;
+  }
   std::size_t begin = 0;
   while (begin < p.slots.size()) {
     const std::size_t end = std::min(p.slots.size(), begin + static_cast<std::size_t>(capacity));

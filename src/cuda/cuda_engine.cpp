@@ -270,8 +270,9 @@ struct CudaEngine::Impl {
 
   // Stages, uploads, launches and starts the download of one batch.
   // `acgt`: the batch's pairs are A, C, G, T only and the scheme has
-  // register scores (16-bit only).
-  void submit(Lane& l, const std::vector<int>& batch, Kind kind, bool sixteen, bool acgt) {
+  // register scores (16-bit only).  `short_pairs`: a batch of short pairs
+  // on whole warps (CudaTuning::short_one_launch applies).
+  void submit(Lane& l, const std::vector<int>& batch, Kind kind, bool sixteen, bool acgt, bool short_pairs = false) {
     finish(l);
     const int L = sixteen ? 2 : 1;
     l.kind = kind;
@@ -302,7 +303,8 @@ struct CudaEngine::Impl {
       l.workers.clear();
     } else {
       xp = kern::make_intra_plan(std::move(slots), intra_capacity(sixteen, acgt),
-                                 kind == Kind::group ? kern::kGroupLanes : kern::kWarp, intra_rows(sixteen));
+                                 kind == Kind::group ? kern::kGroupLanes : kern::kWarp, intra_rows(sixteen),
+                                 short_pairs && tuning.short_one_launch);
       if (sixteen) fallback = kern::finalize_bias16(xp.slots, nullptr, ps);
       l.slots = xp.slots;
       l.workers = xp.workers;
@@ -757,7 +759,7 @@ struct CudaEngine::Impl {
           if (batch.empty()) return;
           Lane& l = lanes[next_lane];
           next_lane = (next_lane + 1) % kStreams;
-          submit(l, batch, kind, w >= 1, w == 2);
+          submit(l, batch, kind, w >= 1, w == 2, k == kShortWarps);
           batch.clear();
           codes = rows = cols = 0;
         };

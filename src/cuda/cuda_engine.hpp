@@ -58,6 +58,15 @@ struct CudaTuning {
   /// workers (long slots shared by several warps, tiles pipelined).
   int short_max_len = 2048;
   ShortKernel short_kernel = ShortKernel::whole_warps;
+  /// Short pairs on whole warps: when a batch has at least as many slots as
+  /// the GPU holds warps, one launch with a warp per slot (none waits for
+  /// another, so it may be larger than what is resident) instead of
+  /// launches of one full GPU each, whose tails leave SMs idle while their
+  /// last warps finish (kernels/plan.hpp make_intra_plan).  By a model of
+  /// W1's two batches (a third of its slots take two tiles): ~15% off the
+  /// forward kernel.  Off until a GPU run compares them (bench rows
+  /// ".../one-launch").
+  bool short_one_launch = false;
   /// 16-bit batches of pairs made of A, C, G, T only, under a DNA scheme
   /// that scores them by match / mismatch (or transitions / transversions),
   /// take their substitution scores from registers instead of the shared

@@ -65,7 +65,7 @@ struct Calls {
   long long inter = 0, intra = 0, trace = 0, pack = 0;
   long long intra_groups = 0;  ///< intra launches of narrow workers (kGroupLanes lanes)
   long long intra_short_rows = 0;  ///< intra launches of kIntraShortRows rows a lane
-  long long intra_helpers = 0;  ///< whole-warp intra workers beyond a slot's first (k > 0): tiles pipelined
+  long long intra_helpers = 0;  ///< whole-warp intra workers beyond a slot's first (k > 0): tiles pipelined (device work on)
   long long prefix_f = 0;      ///< inter / intra launches of the prefix-maximum F instances
   long long trace_warp = 0;    ///< warp traceback launches
   long long trace_warp_helpers = 0;  ///< their workers beyond a window's first (k > 0): tiles pipelined

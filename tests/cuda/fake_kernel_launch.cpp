@@ -58,6 +58,14 @@ bool no_device_work(cudaStream_t stream, Partial* out, std::size_t count) {
   return true;
 }
 
+// Every worker of the launch owns its slot (Slot::workers 1): none spins on
+// another, so the launch may hold more warps than the device at once.
+bool no_worker_waits(const IntraArgs& a) {
+  for (int k = 0; k < a.num_workers; ++k)
+    if (a.workers[k].slot >= 0 && a.slots[a.workers[k].slot].workers != 1) return false;
+  return true;
+}
+
 }  // namespace
 
 void launch_inter(const InterArgs& a, bool sixteen, bool acgt, bool prefix_f, int mode,
@@ -91,12 +99,11 @@ void launch_intra(const IntraArgs& a, int lanes, int rows, bool sixteen, bool ac
   if (a.num_workers <= 0) return;
   const auto w = static_cast<std::size_t>(a.num_workers);
   const int per_warp = kWarp / lanes;
-  // The engine sizes a whole-warp launch to the warps the device can hold at
-  // once (workers spin on each other); more would deadlock on a real GPU.
-  // Narrow workers wait for no one, but must come in whole warps.
+  // Narrow workers wait for no one, but must come in whole warps.  (Whole
+  // warps' residency is checked when the launch runs, below.)
   const int resident = fake::config().sms * fake::config().intra_blocks_per_sm * (kBlockThreads / kWarp);
   const bool ok = (lanes == kWarp || lanes == kGroupLanes) && (sixteen || !acgt) &&
-                  (lanes == kWarp ? a.num_workers <= resident : a.num_workers % per_warp == 0) &&
+                  (lanes == kWarp || a.num_workers % per_warp == 0) &&
                   a.chunk_lead >= 1 && a.chunk_lead <= kWarp &&
                   (rows == kIntraRows || (rows == kIntraShortRows && lanes == kWarp && sixteen)) &&
                   table_ok(d_table, kTableWords) && fake::device_range_ok(a.workers, w * sizeof(Worker)) &&
@@ -106,15 +113,25 @@ void launch_intra(const IntraArgs& a, int lanes, int rows, bool sixteen, bool ac
   ++fake::calls().intra;
   if (lanes != kWarp) ++fake::calls().intra_groups;
   else fake::calls().chunk_leads.push_back(a.chunk_lead);
-  if (lanes == kWarp)
-    for (int k = 0; k < a.num_workers; ++k) fake::calls().intra_helpers += a.workers[k].k > 0;
   if (rows == kIntraShortRows) ++fake::calls().intra_short_rows;
   if (acgt) ++fake::calls().acgt;
   // The instances the real launch picks.
   const bool prefix = prefix_f && sixteen && lanes == kWarp && rows == kIntraRows;
   if (prefix) ++fake::calls().prefix_f;
   if (no_device_work(stream, a.out, w * 2)) return;
-  fake::enqueue(stream, [a, lanes, rows, prefix, per_warp, sixteen, acgt, mode, d_table] {
+  fake::enqueue(stream, [a, lanes, rows, prefix, per_warp, sixteen, acgt, mode, d_table, resident] {
+    // The workers and slots are read once the stream got to the launch
+    // (after the upload).  Whole-warp workers spin on each other, so a
+    // launch larger than the device holds at once would hang a real GPU --
+    // unless no worker waits for another.  Here it is flagged as a worker
+    // that gave up waiting (the engine then fails the call).
+    if (lanes == kWarp) {
+      if (a.num_workers > resident && !no_worker_waits(a)) {
+        *a.error = 1;
+        return;
+      }
+      for (int k = 0; k < a.num_workers; ++k) fake::calls().intra_helpers += a.workers[k].k > 0;
+    }
     with_instance(sixteen, acgt, mode, [&]<class Ops, int M, bool A>() {
       const std::int32_t* tab = A ? nullptr : d_table;  // register scores read no table
       test::WarpEmulator::run(a.num_workers / per_warp, [&](int warp) {

@@ -224,6 +224,34 @@ TEST_F(CudaEngineEmulated, LongPairAmongManyShortOnesKeepsItsWorkers) {
   EXPECT_GT(fake::calls().intra_helpers, 0);
 }
 
+TEST_F(CudaEngineEmulated, ShortPairsInOneLaunchWhenTheyFillTheGpu) {
+  // CudaTuning::short_one_launch: 8 resident warps, ~10 slots a list (two
+  // lists: A, C, G, T only, and with N): one launch each, larger than what
+  // the device holds (the fake allows it only when no worker waits), against
+  // two each without; exact either way, forward and reverse passes.
+  fake::config().sms = 2;
+  fake::config().intra_blocks_per_sm = 1;
+  std::vector<std::pair<int, int>> dims;
+  for (int i = 0; i < 40; ++i) dims.push_back({40 + 7 * i, 90 + 5 * i});  // up to 313 rows: 1 or 2 tiles
+  const Batch b = make_batch(44, Alphabet::dna, dims);
+  long long launches[2] = {0, 0};
+  for (bool one : {false, true}) {
+    fake::reset();
+    fake::config().sms = 2;
+    fake::config().intra_blocks_per_sm = 1;
+    cuda::CudaTuning t;
+    t.short_one_launch = one;
+    cuda::CudaEngine e(t);
+    ASSERT_TRUE(e.available());
+    check_batch(e, b, ScoringScheme::dna(), AlignMode::local, AlignOutput::score_end);
+    launches[one] = fake::calls().intra;
+    check_batch(e, b, ScoringScheme::dna(), AlignMode::semi_global, AlignOutput::begin_end);
+    expect_device_used(e);
+  }
+  EXPECT_EQ(launches[1], 2);
+  EXPECT_GT(launches[0], launches[1]);
+}
+
 TEST_F(CudaEngineEmulated, ShortPairsOnNarrowWorkers) {
   // CudaTuning::ShortKernel::narrow_workers: the short pairs go to the intra kernel's
   // narrow workers (four slots a warp; the last warp padded), long ones to

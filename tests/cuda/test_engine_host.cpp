@@ -95,6 +95,35 @@ TEST(CudaEnginePlan, IntraLaunchesNeverExceedTheResidentCapacity) {
   }
 }
 
+// CudaTuning::short_one_launch: with at least `capacity` slots, one launch of
+// any size, a worker per slot (none waits for another); with fewer, the
+// usual plan (the spare warps share the long slots' tiles).
+TEST(CudaEnginePlan, OneLaunchWhenTheSlotsFillTheGpu) {
+  std::vector<kern::Job> jobs;
+  std::vector<int> order, bias;
+  for (int i = 0; i < 40; ++i) {
+    jobs.push_back(kern::Job{0, 0, 100 + 20 * i, 300 + 10 * i});  // 1 to 4 tiles
+    order.push_back(i);
+    bias.push_back(0);
+  }
+  for (int capacity : {1, 7, 20}) {
+    const kern::IntraPlan p =
+        kern::make_intra_plan(kern::make_slots(jobs, order, bias, 2), capacity, kern::kWarp, kern::kIntraRows, true);
+    ASSERT_EQ(p.launches.size(), 1u) << capacity;
+    EXPECT_EQ(p.launches[0].first_worker, 0);
+    EXPECT_EQ(p.launches[0].workers, static_cast<int>(p.slots.size()));
+    for (const kern::Slot& s : p.slots) EXPECT_EQ(s.workers, 1);
+    for (std::size_t w = 0; w < p.workers.size(); ++w) {
+      EXPECT_EQ(p.workers[w].slot, static_cast<int>(w));
+      EXPECT_EQ(p.workers[w].iters, p.slots[w].tiles);
+    }
+  }
+  const auto few = kern::make_intra_plan(kern::make_slots(jobs, order, bias, 2), 64, kern::kWarp, kern::kIntraRows, true);
+  const auto usual = kern::make_intra_plan(kern::make_slots(jobs, order, bias, 2), 64);
+  EXPECT_EQ(few.workers.size(), usual.workers.size());
+  EXPECT_GT(few.workers.size(), few.slots.size());  // spare warps share tiles
+}
+
 TEST(CudaEnginePlan, InterGroupsCoverEveryPaddedRow) {
   std::vector<kern::Job> jobs;
   std::vector<int> order, bias;
