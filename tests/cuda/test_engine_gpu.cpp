@@ -122,18 +122,25 @@ TEST(CudaEngineGpu, LongPairsOnShortTiles) {
   check_batch(e, p, ScoringScheme::protein(), AlignMode::local, AlignOutput::cigar);
 }
 
+// A tuning's engine on mixed DNA (seed, `dna_pairs` random pairs) and
+// protein (seed + 1, 60) batches in every mode, then on the DNA past 16-bit
+// range (32-bit reruns).
+void check_mixed_batches(Engine& e, std::uint32_t seed, int dna_pairs, AlignOutput dna_out, AlignOutput protein_out) {
+  const Batch b = make_batch(seed, Alphabet::dna, mixed_dims(seed, dna_pairs));
+  const Batch p = make_batch(seed + 1, Alphabet::protein, mixed_dims(seed + 1, 60));
+  for (AlignMode m : kModes) {
+    check_batch(e, b, ScoringScheme::dna(), m, dna_out);
+    check_batch(e, p, ScoringScheme::protein(), m, protein_out);
+  }
+  check_batch(e, b, ScoringScheme::dna(100, -100, 150, 50), AlignMode::local, AlignOutput::score_end);
+}
+
 TEST(CudaEngineGpu, PrefixMaximumF) {
   cuda::CudaTuning t;
   t.prefix_f = true;  // F as a prefix maximum (16-bit inter and whole-warp intra)
   t.short_kernel = cuda::CudaTuning::ShortKernel::threads;  // the inter kernel's prefix form too
   TUNED_GPU_ENGINE_OR_SKIP(e, t);
-  const Batch b = make_batch(9, Alphabet::dna, mixed_dims(9, 120));
-  const Batch p = make_batch(10, Alphabet::protein, mixed_dims(10, 60));
-  for (AlignMode m : kModes) {
-    check_batch(e, b, ScoringScheme::dna(), m, AlignOutput::begin_end);
-    check_batch(e, p, ScoringScheme::protein(), m, AlignOutput::cigar);
-  }
-  check_batch(e, b, ScoringScheme::dna(100, -100, 150, 50), AlignMode::local, AlignOutput::score_end);
+  check_mixed_batches(e, 9, 120, AlignOutput::begin_end, AlignOutput::cigar);
 }
 
 // Short pairs on the kernels that the default (whole warps) does not use.
@@ -143,13 +150,7 @@ TEST_P(CudaEngineGpuShortKernel, MatchesReference) {
   cuda::CudaTuning t;
   t.short_kernel = GetParam();
   TUNED_GPU_ENGINE_OR_SKIP(e, t);
-  const Batch b = make_batch(5, Alphabet::dna, mixed_dims(5, 150));
-  const Batch p = make_batch(6, Alphabet::protein, mixed_dims(6, 60));
-  for (AlignMode m : kModes) {
-    check_batch(e, b, ScoringScheme::dna(), m, AlignOutput::cigar);
-    check_batch(e, p, ScoringScheme::protein(), m, AlignOutput::begin_end);
-  }
-  check_batch(e, b, ScoringScheme::dna(100, -100, 150, 50), AlignMode::local, AlignOutput::score_end);
+  check_mixed_batches(e, 5, 150, AlignOutput::cigar, AlignOutput::begin_end);
 }
 
 INSTANTIATE_TEST_SUITE_P(Short, CudaEngineGpuShortKernel,
