@@ -49,7 +49,7 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
   const AlignOptions opt{AlignMode::local, output};
   engine->align(pairs, w.scoring, opt, out);  // warm-up: buffers, module load
   double kernel = 0, device = 0, wall = 0, cells = 0, forward = 0, begin = 0, cigar = 0;
-  std::uint64_t reruns = 0, peak = 0;
+  std::uint64_t reruns = 0, peak = 0, up = 0;
   for (auto _ : state) {
     engine->align(pairs, w.scoring, opt, out);
     const auto& s = engine->last_stats();
@@ -62,6 +62,7 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
     cigar += s.cigar_wall_ms;
     reruns = s.reruns_32bit;
     peak = s.peak_device_bytes;
+    up = s.upload_bytes;
     cells += static_cast<double>(w.cells());
   }
   // Cells of the workload (the reverse pass for begins is extra work, not extra cells).
@@ -71,6 +72,7 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
   state.counters["pairs"] = static_cast<double>(pairs.size());
   state.counters["reruns32"] = static_cast<double>(reruns);
   state.counters["peak_dev_MB"] = static_cast<double>(peak) / 1e6;
+  state.counters["up_MB"] = static_cast<double>(up) / 1e6;  // host-to-device bytes a call
   // Where a call's wall time goes, a mean per call (CudaRunStats): the
   // forward pass, the reverse pass, the CIGARs.
   const double calls = static_cast<double>(state.iterations());

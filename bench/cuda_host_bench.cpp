@@ -51,6 +51,7 @@ void BM_CudaHost(benchmark::State& state, std::string name, gpualign::cuda::Cuda
   }
   for (auto _ : state) engine.align(pairs, w.scoring, opt, out);
   state.counters["pairs"] = static_cast<double>(pairs.size());
+  state.counters["up_MB"] = static_cast<double>(engine.last_stats().upload_bytes) / 1e6;  // host-to-device bytes a call
   // The GPU rate the host work alone would allow (cells / host time).
   state.counters["GCUPS_host_bound"] =
       benchmark::Counter(static_cast<double>(w.cells()) / 1e9, benchmark::Counter::kIsIterationInvariantRate);

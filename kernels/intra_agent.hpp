@@ -80,7 +80,7 @@ GPUALIGN_UNROLL
       if constexpr (kAcgt) st.qo[0][r] = 0;
 GPUALIGN_UNROLL
       for (int h = 0; h < L; ++h) {
-        const int code = active && p < pr[h].m ? a.codes[slot.q_off[h] + static_cast<std::uint64_t>(p)] : pad;
+        const int code = active && p < pr[h].m ? a.codes.at(slot.q_off[h] + static_cast<std::uint64_t>(p)) : pad;
         if constexpr (kAcgt) st.qo[0][r] |= static_cast<int>(acgt_row_sel(code) << (8 * h));
         else st.qo[h][r] = table_row<Ops>(code, h);
       }
@@ -120,11 +120,11 @@ GPUALIGN_UNROLL
           nxt_g = Warp::load_cg(&buf[col].g);
           nxt_f = Warp::load_cg(&buf[col].f);
         }
-        // The column's codes (a byte each), or in ACGT launches its selector bytes.
+        // The column's codes (a byte each here), or in ACGT launches its selector bytes.
         std::uint32_t t = 0;
 GPUALIGN_UNROLL
         for (int h = 0; h < L; ++h) {
-          const int code = col - 1 < pr[h].n ? a.codes[slot.t_off[h] + static_cast<std::uint64_t>(col - 1)] : pad;
+          const int code = col - 1 < pr[h].n ? a.codes.at(slot.t_off[h] + static_cast<std::uint64_t>(col - 1)) : pad;
           t |= (kAcgt ? acgt_col_sel(code) : static_cast<std::uint32_t>(code)) << (8 * h);
         }
         nxt_t = t;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "code_stream.hpp"
 #include "recurrence.hpp"
 #include "tile_progress.hpp"
 
@@ -50,7 +51,7 @@ struct InterGroup {
 struct Slot {
   Problem prob[2];
   std::int32_t job[2] = {-1, -1};  ///< host job index of each problem, -1 when empty
-  std::uint64_t q_off[2] = {0, 0}; ///< offsets of raw codes (bytes) of each problem
+  std::uint64_t q_off[2] = {0, 0}; ///< offsets (in codes) of each problem's codes in the batch's CodeStream
   std::uint64_t t_off[2] = {0, 0};
   std::int32_t rows = 0, cols = 0; ///< max over the slot's problems
   // Intra-sequence only:
@@ -84,7 +85,7 @@ struct InterArgs {
 };
 
 struct IntraArgs {
-  const std::uint8_t* codes = nullptr;
+  CodeStream codes;
   const Slot* slots = nullptr;
   const Worker* workers = nullptr;
   Cell2* bufs = nullptr;
@@ -132,12 +133,12 @@ struct TraceArgs {
 };
 
 /// Traceback of large windows (trace_warp_agent.hpp): one window per slot
-/// (prob[0], q_off[0] / t_off[0] into raw one-byte codes, buf: the window's
+/// (prob[0], q_off[0] / t_off[0] into the batch's CodeStream, buf: the window's
 /// boundary row of n + 1 cells), its tiles of kWarp * kTraceRows rows shared
 /// by slot.workers whole-warp workers (tiles k, k + K, ... for worker k, as
 /// in the intra-sequence kernel, with per-tile progress counters).
 struct TraceWarpArgs {
-  const std::uint8_t* codes = nullptr;
+  CodeStream codes;
   const Slot* slots = nullptr;
   const Worker* workers = nullptr;        ///< this launch's workers
   const std::uint64_t* dir_at = nullptr;  ///< per slot: offset (words) of its direction words
@@ -186,15 +187,17 @@ GPUALIGN_HD CodeWords code_words(int bits) {
 }
 
 /// Packs the codes of one lane/problem of an inter group (also the body of
-/// the device packing functor).  `codes` holds raw one-byte codes.
-GPUALIGN_HD void pack_lane_words(std::uint32_t* dst, const std::uint8_t* codes, std::uint64_t off, int len,
-                                 int words, int lanes, int h, int lane, int bits, int pad) {
-  const int per_word = 32 / bits;
+/// the device packing functor) from the batch's code stream, `bits` a code
+/// in the words as in the stream.
+GPUALIGN_HD void pack_lane_words(std::uint32_t* dst, CodeStream codes, std::uint64_t off, int len, int words,
+                                 int lanes, int h, int lane, int pad) {
+  const int bits = codes.bits, per_word = 32 / bits;
   for (int w = 0; w < words; ++w) {
     std::uint32_t word = 0;
     for (int c = 0; c < per_word; ++c) {
       const int p = w * per_word + c;
-      const std::uint32_t code = p < len ? codes[off + static_cast<std::uint64_t>(p)] : static_cast<std::uint32_t>(pad);
+      const std::uint32_t code =
+          static_cast<std::uint32_t>(p < len ? codes.at(off + static_cast<std::uint64_t>(p)) : pad);
       word |= code << (c * bits);
     }
     dst[(static_cast<std::uint64_t>(w) * lanes + h) * kWarp + lane] = word;
@@ -205,14 +208,14 @@ GPUALIGN_HD void pack_lane_words(std::uint32_t* dst, const std::uint8_t* codes, 
 /// launch: one problem `h` of one slot, both sequences.  Slots past
 /// `num_slots` (the last group's padding) are packed as empty problems.
 GPUALIGN_HD void pack_inter_index(int idx, const Slot* slots, const InterGroup* groups, int num_slots,
-                                  const std::uint8_t* codes, std::uint32_t* q_words, std::uint32_t* t_words,
-                                  int lanes, int bits, int pad) {
+                                  CodeStream codes, std::uint32_t* q_words, std::uint32_t* t_words, int lanes,
+                                  int pad) {
   const int i = idx / lanes, h = idx % lanes, lane = i % kWarp;
   const InterGroup& g = groups[i / kWarp];
   const bool real = i < num_slots;
   const Slot s = real ? slots[i] : Slot{};
-  pack_lane_words(q_words + g.q_words, codes, s.q_off[h], real ? s.prob[h].m : 0, g.q_wpl, lanes, h, lane, bits, pad);
-  pack_lane_words(t_words + g.t_words, codes, s.t_off[h], real ? s.prob[h].n : 0, g.t_wpl, lanes, h, lane, bits, pad);
+  pack_lane_words(q_words + g.q_words, codes, s.q_off[h], real ? s.prob[h].m : 0, g.q_wpl, lanes, h, lane, pad);
+  pack_lane_words(t_words + g.t_words, codes, s.t_off[h], real ? s.prob[h].n : 0, g.t_wpl, lanes, h, lane, pad);
 }
 
 }  // namespace gpualign::kern

@@ -264,12 +264,12 @@ inline InterPlan make_inter_plan(std::vector<Slot> slots, int lanes, int code_bi
 /// Packs every group's words: the device packing pass, run on the host
 /// (padding lanes of a partial last group get pad words, so every load
 /// reads defined data).
-inline void pack_inter_words(const InterPlan& p, int lanes, int code_bits, int pad, const std::uint8_t* codes,
-                             std::uint32_t* q_words, std::uint32_t* t_words) {
+inline void pack_inter_words(const InterPlan& p, int lanes, int pad, CodeStream codes, std::uint32_t* q_words,
+                             std::uint32_t* t_words) {
   const int n = static_cast<int>(p.groups.size()) * kWarp * lanes;
   for (int idx = 0; idx < n; ++idx)
     pack_inter_index(idx, p.slots.data(), p.groups.data(), static_cast<int>(p.slots.size()), codes, q_words, t_words,
-                     lanes, code_bits, pad);
+                     lanes, pad);
 }
 
 /// Layout of a traceback launch: the inter-sequence layout of one-window
@@ -311,14 +311,20 @@ inline std::uint64_t trace_group_bytes(const InterGroup& g, std::uint64_t ops_by
          kWarp * (sizeof(Slot) + sizeof(std::uint64_t) + sizeof(TraceResult)) + sizeof(InterGroup) + 8;
 }
 
-/// Device bytes of one window traced by warps: codes (staged, and as many
-/// again for its ops), direction words, boundary row, per-tile progress and
-/// at most a worker a tile, slot, offsets, result, and the alignment of the
-/// batch's buffers.
-inline std::uint64_t warp_trace_bytes(int m, int n) {
-  const std::uint64_t codes = static_cast<std::uint64_t>(m) + static_cast<std::uint64_t>(n);
+/// Bytes a window's codes take in a batch's code stream (code_stream.hpp).
+inline std::uint64_t staged_code_bytes(int m, int n, int code_bits) {
+  return code_bytes(code_room(m) + code_room(n), code_bits);
+}
+
+/// Device bytes of one window traced by warps: its staged codes, a byte a
+/// column of its path (ops), direction words, boundary row, per-tile
+/// progress and at most a worker a tile, slot, offsets, result, and the
+/// alignment of the batch's buffers.
+inline std::uint64_t warp_trace_bytes(int m, int n, int code_bits) {
+  const std::uint64_t ops = static_cast<std::uint64_t>(m) + static_cast<std::uint64_t>(n);
   const std::uint64_t tiles = m > 0 ? (static_cast<std::uint64_t>(m) + kWarp * kTraceRows - 1) / (kWarp * kTraceRows) : 1;
-  return 2 * codes + warp_trace_dir_words(m, n) * 4 + (static_cast<std::uint64_t>(n) + 1) * sizeof(Cell2) +
+  return staged_code_bytes(m, n, code_bits) + ops + warp_trace_dir_words(m, n) * 4 +
+         (static_cast<std::uint64_t>(n) + 1) * sizeof(Cell2) +
          tiles * (sizeof(std::int32_t) + sizeof(Worker)) + sizeof(Slot) + 2 * sizeof(std::uint64_t) +
          sizeof(TraceResult) + 64;
 }
@@ -362,7 +368,8 @@ inline TraceBatches plan_trace_batches(const std::vector<Job>& windows, const st
     std::uint64_t bytes = 0, codes = 0;
     for (const Slot& s : make_slots(windows, warp_order, bias, 1)) {
       const int m = s.prob[0].m, n = s.prob[0].n;
-      const std::uint64_t b = warp_trace_bytes(m, n), c = static_cast<std::uint64_t>(m) + static_cast<std::uint64_t>(n);
+      const std::uint64_t b = warp_trace_bytes(m, n, code_bits);
+      const std::uint64_t c = static_cast<std::uint64_t>(m) + static_cast<std::uint64_t>(n);
       if (b + 16 * 256 > cap) {
         out.cpu.push_back(s.job[0]);
         continue;
@@ -392,11 +399,14 @@ inline TraceBatches plan_trace_batches(const std::vector<Job>& windows, const st
   };
   for (std::size_t g = 0; g < all.groups.size(); ++g) {
     const std::size_t b0 = g * kWarp, b1 = std::min(sorted.size(), b0 + kWarp);
-    std::uint64_t gcodes = 0;
-    for (std::size_t i = b0; i < b1; ++i)
-      gcodes += static_cast<std::uint64_t>(sorted[i].prob[0].m) + static_cast<std::uint64_t>(sorted[i].prob[0].n);
-    // Codes twice: staged, and as many bytes again for the paths; 16 buffers' alignment.
-    const std::uint64_t gbytes = trace_group_bytes(all.groups[g], gcodes) + gcodes + 16 * 256;
+    std::uint64_t gcodes = 0, gstaged = 0;
+    for (std::size_t i = b0; i < b1; ++i) {
+      const int m = sorted[i].prob[0].m, n = sorted[i].prob[0].n;
+      gcodes += static_cast<std::uint64_t>(m) + static_cast<std::uint64_t>(n);
+      gstaged += staged_code_bytes(m, n, code_bits);
+    }
+    // The codes staged, a byte a column of the paths (gcodes); 16 buffers' alignment.
+    const std::uint64_t gbytes = trace_group_bytes(all.groups[g], gcodes) + gstaged + 16 * 256;
     if (gbytes > cap || !fits32(pg, all.groups[g].rows, all.groups[g].cols)) {
       for (std::size_t i = b0; i < b1; ++i) out.cpu.push_back(sorted[i].job[0]);
       continue;
@@ -414,7 +424,8 @@ inline TraceBatches plan_trace_batches(const std::vector<Job>& windows, const st
 
 /// Stages one traceback batch: slot job[0] (a window index) becomes the
 /// batch-local job, q_off / t_off the offsets of the window's query and
-/// target codes in the batch's code buffer (slot order), `codes` its size.
+/// target codes in the batch's code stream (slot order, code_room each),
+/// `codes` its length in codes.
 /// Returns the window index of each batch job.
 inline std::vector<int> stage_trace_batch(std::vector<Slot>& slots, std::uint64_t& codes) {
   std::vector<int> window_of;
@@ -423,8 +434,8 @@ inline std::vector<int> stage_trace_batch(std::vector<Slot>& slots, std::uint64_
     window_of.push_back(s.job[0]);
     s.job[0] = static_cast<int>(window_of.size()) - 1;
     s.q_off[0] = codes;
-    s.t_off[0] = codes + static_cast<std::uint64_t>(s.prob[0].m);
-    codes += static_cast<std::uint64_t>(s.prob[0].m) + static_cast<std::uint64_t>(s.prob[0].n);
+    s.t_off[0] = codes + code_room(s.prob[0].m);
+    codes += code_room(s.prob[0].m) + code_room(s.prob[0].n);
   }
   return window_of;
 }

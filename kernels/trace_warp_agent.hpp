@@ -62,8 +62,7 @@ GPUALIGN_HD_TEMPLATE inline void trace_warp(const TraceWarpArgs& a, int wid, con
   const int open = a.open, ext = a.ext, pad = a.pad_code;
   const int tiles = slot.tiles;
   const int steps = n + kWarp - 1;
-  const std::uint8_t* q = a.codes + slot.q_off[0];
-  const std::uint8_t* t = a.codes + slot.t_off[0];
+  const std::uint64_t q = slot.q_off[0], t = slot.t_off[0];  // the window's codes in a.codes
   std::uint32_t* dirs = a.dirs + a.dir_at[wi];
   Cell2* buf = a.bufs + slot.buf;                   // column j at buf[j]: H and F of the previous tile's bottom row
   std::int32_t* prog = a.progress + slot.progress;  // tile t at prog[t]
@@ -81,7 +80,7 @@ GPUALIGN_HD_TEMPLATE inline void trace_warp(const TraceWarpArgs& a, int wid, con
 GPUALIGN_UNROLL
     for (int r = 0; r < R; ++r) {
       const int p = row0 + r;
-      qo[r] = (p < m ? q[p] : pad) * kTableStride;
+      qo[r] = (p < m ? a.codes.at(q + static_cast<std::uint64_t>(p)) : pad) * kTableStride;
       h[r] = gap_cost(p + 1, open, ext);  // H(i, 0)
       e[r] = kTraceMinusInf;
     }
@@ -104,7 +103,7 @@ GPUALIGN_UNROLL
           nxt_h = Warp::load_cg(&buf[col].g);
           nxt_f = Warp::load_cg(&buf[col].f);
         }
-        nxt_t = t[col - 1];
+        nxt_t = static_cast<std::uint32_t>(a.codes.at(t + static_cast<std::uint64_t>(col - 1)));
       } else {
         nxt_h = nxt_f = static_cast<std::uint32_t>(kTraceMinusInf);
         nxt_t = static_cast<std::uint32_t>(pad);
@@ -267,7 +266,10 @@ GPUALIGN_UNROLL
     }
     const std::uint32_t before = incl - own;
     if (op == '=')
-      out[p] = q[qlast - static_cast<int>(before & 0xFFFFu)] == t[tlast - static_cast<int>(before >> 16)] ? '=' : 'X';
+      out[p] = a.codes.at(q + static_cast<std::uint64_t>(qlast - static_cast<int>(before & 0xFFFFu))) ==
+                       a.codes.at(t + static_cast<std::uint64_t>(tlast - static_cast<int>(before >> 16)))
+                   ? '='
+                   : 'X';
     const std::uint32_t all = Warp::shfl(incl, kWarp - 1);
     qlast -= static_cast<int>(all & 0xFFFFu);
     tlast -= static_cast<int>(all >> 16);

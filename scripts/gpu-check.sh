@@ -129,12 +129,13 @@ for csv in "${csvs[@]}"; do
   if [[ ! -s "$csv" ]]; then echo "benchmark: no results in $(basename "$csv")"; continue; fi
   awk -F, '
     /^name,/ { for (i = 1; i <= NF; ++i) { gsub(/"/, "", $i); col[$i] = i }; hdr = 1;
-               printf "%-24s %10s %13s %13s %11s %9s %25s\n", "workload", "time_ms", "GCUPS_kernel", "GCUPS_copies", "GCUPS_wall", "reruns32", "wall ms: fwd/begin/cigar"; next }
+               printf "%-24s %10s %13s %13s %11s %9s %25s %7s\n", "workload", "time_ms", "GCUPS_kernel", "GCUPS_copies", "GCUPS_wall", "reruns32", "wall ms: fwd/begin/cigar", "up_MB"; next }
     hdr { gsub(/"/, "", $1); sub(/\/iterations.*/, "", $1);
           if ($col["error_occurred"] == "true") { printf "%-24s %s\n", $1, $col["error_message"]; next }
           phases = ("ms_forward" in col) ? sprintf("%.1f/%.1f/%.1f", $col["ms_forward"], $col["ms_begin"], $col["ms_cigar"]) : "-"
-          printf "%-24s %10.2f %13.0f %13.0f %11.0f %9d %25s\n", $1, $col["real_time"], $col["GCUPS_kernel"],
-                 $col["GCUPS_copies"], $col["GCUPS_wall"], $col["reruns32"], phases }' "$csv"
+          up = ("up_MB" in col) ? sprintf("%.1f", $col["up_MB"]) : "-"
+          printf "%-24s %10.2f %13.0f %13.0f %11.0f %9d %25s %7s\n", $1, $col["real_time"], $col["GCUPS_kernel"],
+                 $col["GCUPS_copies"], $col["GCUPS_wall"], $col["reruns32"], phases, up }' "$csv"
 done
 # Against DESIGN.md's targets (H100, local, 16-bit): W1 >= 3 TCUPS with
 # copies (best of its three layouts), W3 >= 6 TCUPS (default, and the best

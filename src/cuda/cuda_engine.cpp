@@ -18,7 +18,9 @@
 // workers (kGroupLanes threads per slot) or to the inter-sequence kernel (a
 // thread per slot).  Batches are cut to
 // a device memory budget from cudaMemGetInfo and alternate between streams,
-// so one batch's copies overlap another's kernels; buffers are reused.
+// so one batch's copies overlap another's kernels; buffers are reused.  A
+// batch's codes go up as kernels/code_stream.hpp lays them out: DNA at 4
+// bits a code, protein a byte.
 
 #include "cuda/cuda_engine.hpp"
 
@@ -185,7 +187,9 @@ struct CudaEngine::Impl {
   // Device bytes of a batch (upper estimate from the jobs alone).
   std::size_t batch_bytes(Kind kind, std::uint64_t codes, std::uint64_t rows_sum, std::uint64_t cols_sum,
                           std::size_t njobs) const {
-    std::size_t b = align_up(codes) + align_up(njobs * sizeof(kern::Slot)) + (njobs + 64) * 64;
+    // Codes: each sequence rounded up to an even count (code_room).
+    std::size_t b = align_up(kern::code_bytes(codes + 2 * njobs, code_bits)) + align_up(njobs * sizeof(kern::Slot)) +
+                    (njobs + 64) * 64;
     if (kind == Kind::inter) {
       b += 2 * (rows_sum + cols_sum + 64 * njobs) + (cols_sum + njobs) * sizeof(kern::Cell2) * 2;
       b += njobs * 2 * sizeof(kern::Partial);
@@ -281,14 +285,15 @@ struct CudaEngine::Impl {
     l.ignore.assign(batch.size(), 0);
     l.cells = 0;
 
-    // Codes, in job order; reversed specs are reversed here.
+    // Codes, in job order (kernels/code_stream.hpp: DNA 4 bits a code,
+    // every sequence at an even offset); reversed specs are reversed here.
     std::vector<kern::Job> jobs(batch.size());
     std::vector<int> bias(batch.size(), 0), order(batch.size());
     std::uint64_t codes = 0;
     for (std::size_t j = 0; j < batch.size(); ++j) {
       const Spec& s = (*specs)[static_cast<std::size_t>(batch[j])];
-      jobs[j] = kern::Job{codes, codes + static_cast<std::uint64_t>(s.m), s.m, s.n};
-      codes += static_cast<std::uint64_t>(s.m) + static_cast<std::uint64_t>(s.n);
+      jobs[j] = kern::Job{codes, codes + kern::code_room(s.m), s.m, s.n};
+      codes += kern::code_room(s.m) + kern::code_room(s.n);
       order[j] = static_cast<int>(j);
       l.cells += static_cast<std::uint64_t>(s.m) * static_cast<std::uint64_t>(s.n);
     }
@@ -313,7 +318,7 @@ struct CudaEngine::Impl {
 
     // Layout, identical in pinned and device memory for the uploaded part.
     Layout lay;
-    const std::size_t at_codes = lay.place(codes);
+    const std::size_t at_codes = lay.place(kern::code_bytes(codes, code_bits));
     const std::size_t at_slots = lay.place(l.slots.size() * sizeof(kern::Slot));
     const std::size_t at_meta =
         lay.place(kind == Kind::inter ? ip.groups.size() * sizeof(kern::InterGroup) : xp.workers.size() * sizeof(kern::Worker));
@@ -345,15 +350,13 @@ struct CudaEngine::Impl {
     for (std::int64_t jj = 0; jj < njobs; ++jj) {
       const auto j = static_cast<std::size_t>(jj);
       const Spec& s = (*specs)[static_cast<std::size_t>(batch[j])];
-      std::uint8_t* dq = h + at_codes + jobs[j].q_off;
-      std::uint8_t* dt = h + at_codes + jobs[j].t_off;
-      if (s.reversed) {
-        std::reverse_copy(s.q, s.q + s.m, dq);
-        std::reverse_copy(s.t, s.t + s.n, dt);
-      } else {
-        std::memcpy(dq, s.q, static_cast<std::size_t>(s.m));
-        std::memcpy(dt, s.t, static_cast<std::size_t>(s.n));
+      if (jj + 1 < njobs) {
+        const Spec& next = (*specs)[static_cast<std::size_t>(batch[j + 1])];
+        kern::prefetch_codes(next.q, next.m);
+        kern::prefetch_codes(next.t, next.n);
       }
+      kern::stage_codes(h + at_codes, jobs[j].q_off, s.q, s.m, s.reversed, code_bits);
+      kern::stage_codes(h + at_codes, jobs[j].t_off, s.t, s.n, s.reversed, code_bits);
     }
     std::memcpy(h + at_slots, l.slots.data(), l.slots.size() * sizeof(kern::Slot));
     if (kind == Kind::inter) std::memcpy(h + at_meta, ip.groups.data(), ip.groups.size() * sizeof(kern::InterGroup));
@@ -364,6 +367,7 @@ struct CudaEngine::Impl {
     const kern::ScoreConsts sc = kern::make_consts(ps, sixteen);
     GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_begin, l.stream));
     GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(d, h, upload, cudaMemcpyHostToDevice, l.stream));
+    stats.upload_bytes += upload;
     // Poison the results: a partial the kernel failed to write cannot pass for one.
     GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_out, 0x5A, out_bytes, l.stream));
     if (kind == Kind::inter) {
@@ -372,7 +376,7 @@ struct CudaEngine::Impl {
       const auto* d_slots = reinterpret_cast<const kern::Slot*>(d + at_slots);
       const auto* d_groups = reinterpret_cast<const kern::InterGroup*>(d + at_meta);
       kern::pack_inter_device(d_slots, d_groups, static_cast<int>(l.slots.size()), static_cast<int>(ip.groups.size()),
-                              d + at_codes, qw, tw, L, code_bits, pad, l.stream);
+                              kern::CodeStream{d + at_codes, code_bits}, qw, tw, L, pad, l.stream);
       GPUALIGN_CUDA_CHECK(cudaGetLastError());
       kern::InterArgs a;
       a.q_words = qw;
@@ -395,7 +399,7 @@ struct CudaEngine::Impl {
       GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k0, l.stream));
       for (const kern::IntraLaunch& launch : xp.launches) {
         kern::IntraArgs a;
-        a.codes = d + at_codes;
+        a.codes = kern::CodeStream{d + at_codes, code_bits};
         a.slots = reinterpret_cast<const kern::Slot*>(d + at_slots);
         a.workers = reinterpret_cast<const kern::Worker*>(d + at_meta) + launch.first_worker;
         a.bufs = reinterpret_cast<kern::Cell2*>(d + at_bufs);
@@ -494,15 +498,21 @@ struct CudaEngine::Impl {
     return codes;
   }
 
-  // Copies the lane's windows' codes (l.slots, as staged) to `h`.
+  // Stages the lane's windows' codes (l.slots, as placed by
+  // begin_trace_batch) into the code stream at `h`.
   void copy_window_codes(const Lane& l, std::uint8_t* h) const {
     const auto count = static_cast<std::int64_t>(l.slots.size());
 #pragma omp parallel for schedule(dynamic, 64) if (count >= 256)
     for (std::int64_t k = 0; k < count; ++k) {
       const kern::Slot& s = l.slots[static_cast<std::size_t>(k)];
       const Spec& w = (*t_windows)[l.trace_k[static_cast<std::size_t>(s.job[0])]];
-      std::memcpy(h + s.q_off[0], w.q, static_cast<std::size_t>(w.m));
-      std::memcpy(h + s.t_off[0], w.t, static_cast<std::size_t>(w.n));
+      if (k + 1 < count) {
+        const Spec& next = (*t_windows)[l.trace_k[static_cast<std::size_t>(l.slots[static_cast<std::size_t>(k + 1)].job[0])]];
+        kern::prefetch_codes(next.q, next.m);
+        kern::prefetch_codes(next.t, next.n);
+      }
+      kern::stage_codes(h, s.q_off[0], w.q, w.m, false, code_bits);
+      kern::stage_codes(h, s.t_off[0], w.t, w.n, false, code_bits);
     }
   }
 
@@ -517,7 +527,7 @@ struct CudaEngine::Impl {
 
     Layout lay;
     const std::size_t n_slots = l.slots.size(), n_groups = tp.inter.groups.size();
-    const std::size_t at_codes = lay.place(codes);
+    const std::size_t at_codes = lay.place(kern::code_bytes(codes, code_bits));
     const std::size_t at_slots = lay.place(n_slots * sizeof(kern::Slot));
     const std::size_t at_groups = lay.place(n_groups * sizeof(kern::InterGroup));
     const std::size_t at_dir_at = lay.place(n_groups * sizeof(std::uint64_t));
@@ -544,14 +554,15 @@ struct CudaEngine::Impl {
     std::uint8_t* d = static_cast<std::uint8_t*>(l.dev.data());
     GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_begin, l.stream));
     GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(d, h, upload, cudaMemcpyHostToDevice, l.stream));
+    stats.upload_bytes += upload;
     // Poison results and paths: what the kernel failed to write cannot pass.
     GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_res, 0x5A, down_bytes, l.stream));
     auto* qw = reinterpret_cast<std::uint32_t*>(d + at_qw);
     auto* tw = reinterpret_cast<std::uint32_t*>(d + at_tw);
     const auto* d_slots = reinterpret_cast<const kern::Slot*>(d + at_slots);
     const auto* d_groups = reinterpret_cast<const kern::InterGroup*>(d + at_groups);
-    kern::pack_inter_device(d_slots, d_groups, static_cast<int>(n_slots), static_cast<int>(n_groups), d + at_codes,
-                            qw, tw, 1, code_bits, pad, l.stream);
+    kern::pack_inter_device(d_slots, d_groups, static_cast<int>(n_slots), static_cast<int>(n_groups),
+                            kern::CodeStream{d + at_codes, code_bits}, qw, tw, 1, pad, l.stream);
     GPUALIGN_CUDA_CHECK(cudaGetLastError());
     kern::TraceArgs a;
     a.q_words = qw;
@@ -595,7 +606,7 @@ struct CudaEngine::Impl {
 
     Layout lay;
     const std::size_t n_slots = l.slots.size();
-    const std::size_t at_codes = lay.place(codes);
+    const std::size_t at_codes = lay.place(kern::code_bytes(codes, code_bits));
     const std::size_t at_slots = lay.place(n_slots * sizeof(kern::Slot));
     const std::size_t at_workers = lay.place(xp.workers.size() * sizeof(kern::Worker));
     const std::size_t at_dir_at = lay.place(n_slots * sizeof(std::uint64_t));
@@ -623,6 +634,7 @@ struct CudaEngine::Impl {
     std::uint8_t* d = static_cast<std::uint8_t*>(l.dev.data());
     GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_begin, l.stream));
     GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(d, h, upload, cudaMemcpyHostToDevice, l.stream));
+    stats.upload_bytes += upload;
     // Poison results and paths: what the kernel failed to write cannot pass.
     GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_res, 0x5A, at_err - at_res, l.stream));
     GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_err, 0, sizeof(std::int32_t), l.stream));
@@ -632,7 +644,7 @@ struct CudaEngine::Impl {
     GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k0, l.stream));
     for (const kern::IntraLaunch& launch : xp.launches) {
       kern::TraceWarpArgs a;
-      a.codes = d + at_codes;
+      a.codes = kern::CodeStream{d + at_codes, code_bits};
       a.slots = reinterpret_cast<const kern::Slot*>(d + at_slots);
       a.workers = reinterpret_cast<const kern::Worker*>(d + at_workers) + launch.first_worker;
       a.dir_at = reinterpret_cast<const std::uint64_t*>(d + at_dir_at);

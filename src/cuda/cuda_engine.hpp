@@ -23,6 +23,10 @@ struct CudaRunStats {
   double forward_wall_ms = 0, begin_wall_ms = 0, cigar_wall_ms = 0;
   std::uint64_t device_cells = 0;  ///< cells the kernels computed (forward + reverse + 32-bit reruns + traceback windows)
   std::uint64_t peak_device_bytes = 0;
+  /// Bytes the call's batches copied to the device (codes, slots, workers,
+  /// offsets; the substitution table is not counted).  DNA codes take 4 bits
+  /// each (kernels/code_stream.hpp), protein codes a byte.
+  std::uint64_t upload_bytes = 0;
   std::uint64_t reruns_32bit = 0;  ///< pairs rerun at 32-bit after 16-bit overflow
   std::uint64_t cpu_pairs = 0;     ///< pairs aligned entirely on the CPU (empty, too large for 32-bit)
   std::uint64_t trace_gpu_pairs = 0;   ///< CIGARs traced on the GPU

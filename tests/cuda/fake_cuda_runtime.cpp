@@ -292,6 +292,7 @@ cudaError_t cudaMemcpy(void* dst, const void* src, size_t bytes, cudaMemcpyKind 
                                                    : false;
   if (!ok) return cudaErrorInvalidValue;
   ++state().calls.copies;
+  if (kind == cudaMemcpyHostToDevice) state().calls.h2d_bytes += bytes;
   std::memcpy(dst, src, bytes);
   return cudaSuccess;
 }
@@ -308,6 +309,7 @@ cudaError_t cudaMemcpyAsync(void* dst, const void* src, size_t bytes, cudaMemcpy
                       : false;
   if (!ok) return cudaErrorInvalidValue;
   ++state().calls.copies;
+  if (kind == cudaMemcpyHostToDevice) state().calls.h2d_bytes += bytes;
   if (kind == cudaMemcpyHostToDevice && !state().config.device_work) return cudaSuccess;
   enqueue(s, [=] { std::memcpy(dst, src, bytes); });
   return cudaSuccess;

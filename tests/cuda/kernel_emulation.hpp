@@ -49,7 +49,7 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
     if (L == 2 && !kern::finalize_bias16(plan.slots, &plan.groups, ps).empty())
       throw std::runtime_error("group not 16-bit eligible");
     std::vector<std::uint32_t> qw(plan.q_words), tw(plan.t_words);
-    kern::pack_inter_words(plan, L, code_bits, pad, codes.data(), qw.data(), tw.data());
+    kern::pack_inter_words(plan, L, pad, kern::CodeStream{codes.data(), code_bits}, qw.data(), tw.data());
     std::vector<kern::Cell2> scratch(plan.scratch_cells, kern::Cell2{0xDEADBEEFu, 0xDEADBEEFu});
     std::vector<kern::Partial> out(plan.slots.size() * 2, kern::Partial{7, 7, 7, 7});  // poisoned
     kern::InterArgs a;
@@ -81,7 +81,7 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
     std::vector<kern::Partial> out(plan.workers.size() * 2, kern::Partial{7, 7, 7, 7});  // poisoned
     std::int32_t error = 0;
     kern::IntraArgs a;
-    a.codes = codes.data();
+    a.codes = kern::CodeStream{codes.data(), code_bits};
     a.slots = plan.slots.data();
     a.workers = plan.workers.data();
     a.bufs = bufs.data();
@@ -131,19 +131,26 @@ inline std::vector<kern::MergedEnd> emulate_ends(std::span<const SequencePair> p
   }
   const int pad = alphabet_size(s.alphabet());
   const int code_bits = s.alphabet() == Alphabet::dna ? 4 : 8;
-  std::vector<std::uint8_t> codes;
+  // The engine's staging: a code stream (kernels/code_stream.hpp), each
+  // sequence at an even offset; bytes no sequence covers stay poisoned.
   std::vector<kern::Job> jobs;
   std::vector<int> bias(pairs.size(), 0), order(pairs.size());
   std::vector<kern::MergedEnd> ends;
-  for (std::size_t i = 0; i < pairs.size(); ++i) {
+  std::uint64_t ncodes = 0;
+  for (const SequencePair& p : pairs) {
     kern::Job j;
-    j.m = static_cast<int>(pairs[i].query.size());
-    j.n = static_cast<int>(pairs[i].target.size());
-    j.q_off = codes.size();
-    codes.insert(codes.end(), pairs[i].query.begin(), pairs[i].query.end());
-    j.t_off = codes.size();
-    codes.insert(codes.end(), pairs[i].target.begin(), pairs[i].target.end());
+    j.m = static_cast<int>(p.query.size());
+    j.n = static_cast<int>(p.target.size());
+    j.q_off = ncodes;
+    j.t_off = ncodes + kern::code_room(j.m);
+    ncodes = j.t_off + kern::code_room(j.n);
     jobs.push_back(j);
+  }
+  std::vector<std::uint8_t> codes(kern::code_bytes(ncodes, code_bits), 0xEE);
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const kern::Job& j = jobs[i];
+    kern::stage_codes(codes.data(), j.q_off, pairs[i].query.data(), j.m, false, code_bits);
+    kern::stage_codes(codes.data(), j.t_off, pairs[i].target.data(), j.n, false, code_bits);
     order[i] = static_cast<int>(i);
     if (sixteen && !kern::bias16(ps, j.m, j.n, bias[i])) throw std::runtime_error("pair not 16-bit eligible");
     ends.push_back(kern::merge_init(ps.mode, j.m, j.n, ps.open, ps.ext));
@@ -228,11 +235,13 @@ inline std::vector<EmulatedTrace> emulate_trace(std::span<const SequencePair> pa
   auto stage = [&](std::vector<kern::Slot>& batch, std::vector<std::uint8_t>& codes) {
     std::uint64_t ncodes = 0;
     const std::vector<int> window_of = kern::stage_trace_batch(batch, ncodes);
-    codes.assign(ncodes, 0);
+    codes.assign(kern::code_bytes(ncodes, code_bits), 0xEE);
     for (const kern::Slot& sl : batch) {
       const SequencePair& p = pairs[static_cast<std::size_t>(window_of[static_cast<std::size_t>(sl.job[0])])];
-      std::copy(p.query.begin(), p.query.end(), codes.begin() + static_cast<std::ptrdiff_t>(sl.q_off[0]));
-      std::copy(p.target.begin(), p.target.end(), codes.begin() + static_cast<std::ptrdiff_t>(sl.t_off[0]));
+      kern::stage_codes(codes.data(), sl.q_off[0], p.query.data(), static_cast<std::int64_t>(p.query.size()), false,
+                        code_bits);
+      kern::stage_codes(codes.data(), sl.t_off[0], p.target.data(), static_cast<std::int64_t>(p.target.size()), false,
+                        code_bits);
     }
     return window_of;
   };
@@ -249,7 +258,7 @@ inline std::vector<EmulatedTrace> emulate_trace(std::span<const SequencePair> pa
     std::int32_t error = 0;
     for (const kern::IntraLaunch& launch : xp.launches) {
       kern::TraceWarpArgs a;
-      a.codes = codes.data();
+      a.codes = kern::CodeStream{codes.data(), code_bits};
       a.slots = xp.slots.data();
       a.workers = xp.workers.data() + launch.first_worker;
       a.dir_at = plan.dir_at.data();
@@ -281,7 +290,7 @@ inline std::vector<EmulatedTrace> emulate_trace(std::span<const SequencePair> pa
     const std::vector<int> window_of = stage(batch, codes);
     const kern::TracePlan plan = kern::make_trace_plan(std::move(batch), code_bits);
     std::vector<std::uint32_t> qw(plan.inter.q_words), tw(plan.inter.t_words);
-    kern::pack_inter_words(plan.inter, 1, code_bits, pad, codes.data(), qw.data(), tw.data());
+    kern::pack_inter_words(plan.inter, 1, pad, kern::CodeStream{codes.data(), code_bits}, qw.data(), tw.data());
     std::vector<kern::Cell2> scratch(plan.inter.scratch_cells, kern::Cell2{0xDEADBEEFu, 0xDEADBEEFu});
     std::vector<std::uint32_t> dirs(plan.dir_words, 0xA5A5A5A5u);
     std::vector<char> ops(plan.ops_bytes, '?');

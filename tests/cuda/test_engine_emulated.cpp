@@ -19,6 +19,7 @@
 #include "gpualign/engine.hpp"
 #include "gpualign/error.hpp"
 #include "gpualign/workloads.hpp"
+#include "layout.hpp"
 
 namespace gpualign {
 namespace {
@@ -420,6 +421,37 @@ TEST_F(CudaEngineEmulated, LargeInputsSplitIntoBatchesOfEqualSize) {
   const auto pairs = w.pairs();
   e->align(pairs, w.scoring, AlignOptions{AlignMode::local, AlignOutput::score_end});
   EXPECT_EQ(fake::calls().inter_slots, (std::vector<int>{5000, 5000}));
+}
+
+// What goes up the bus: DNA codes at 4 bits (kernels/code_stream.hpp),
+// protein codes at a byte, beside a slot and a worker per pair at most.  W1
+// (~13.5 MB of codes) and P1 on the default tuning (whole warps); only the
+// copies count here, so the fake does no device work.
+TEST_F(CudaEngineEmulated, DnaCodesGoUpAtFourBits) {
+  for (const char* name : {"W1", "P1"}) {
+    SCOPED_TRACE(name);
+    fake::reset();
+    fake::config().device_work = false;
+    fake::config().total_bytes = std::size_t{4} << 30;
+    cuda::CudaEngine e;
+    ASSERT_TRUE(e.available()) << e.unavailable_reason();
+    const Workload w = make_workload(name, 5, name[0] == 'W' ? 1.0 : 0.4);
+    const auto pairs = w.pairs();
+    std::uint64_t codes = 0;
+    for (const SequencePair& p : pairs) codes += p.query.size() + p.target.size();
+    e.align(pairs, w.scoring, AlignOptions{AlignMode::local, AlignOutput::score_end});
+    const std::uint64_t up = e.last_stats().upload_bytes;
+    // The engine's count is the fake's, less the substitution table.
+    EXPECT_LE(up, fake::calls().h2d_bytes);
+    EXPECT_GE(up + 64 * 1024, fake::calls().h2d_bytes);
+    const std::uint64_t meta = pairs.size() * (sizeof(kern::Slot) + sizeof(kern::Worker)) + 64 * 1024;
+    if (w.scoring.alphabet() == Alphabet::dna) {
+      EXPECT_LE(up, (codes + 2 * pairs.size()) / 2 + meta) << codes << " codes";
+    } else {
+      EXPECT_GE(up, codes);
+      EXPECT_LE(up, codes + 2 * pairs.size() + meta);
+    }
+  }
 }
 
 TEST_F(CudaEngineEmulated, SmallDeviceSplitsBatchesWithinItsMemory) {

@@ -23,6 +23,72 @@ namespace {
 
 using test::Kernel;
 
+// --- the code stream a batch uploads (kernels/code_stream.hpp) -------------------
+
+// Sequences of every small length and random ones, forward and reversed, at
+// 4 bits (DNA codes 0-15) and 8 (protein), staged into one stream in a
+// shuffled order (as the host's threads do): each reads back as itself
+// through CodeStream::at, the stream is code_bytes long, and no staging
+// touched a byte outside its own sequence.
+TEST(CodeStream, StagedSequencesReadBackWhateverTheOrder) {
+  std::mt19937 rng(404);
+  for (const int bits : {4, 8}) {
+    for (const bool reversed : {false, true}) {
+      std::vector<std::vector<std::uint8_t>> seqs;
+      for (int len = 0; len <= 17; ++len) seqs.emplace_back(static_cast<std::size_t>(len));
+      for (int i = 0; i < 40; ++i) seqs.emplace_back(1 + rng() % 700);
+      const std::uint32_t codes = bits == 4 ? 16 : 25;
+      for (auto& q : seqs)
+        for (auto& c : q) c = static_cast<std::uint8_t>(rng() % codes);
+      std::vector<std::uint64_t> off;
+      std::uint64_t total = 0;
+      for (const auto& q : seqs) {
+        off.push_back(total);
+        total += kern::code_room(static_cast<std::int64_t>(q.size()));
+      }
+      ASSERT_EQ(total % 2, 0u);
+      std::vector<std::uint8_t> bytes(kern::code_bytes(total, bits) + 8, 0xEE);  // 8 guard bytes
+      std::vector<std::size_t> order(seqs.size());
+      std::iota(order.begin(), order.end(), std::size_t{0});
+      std::shuffle(order.begin(), order.end(), rng);
+      std::vector<char> written(bytes.size(), 0);
+      for (std::size_t k : order) {
+        const std::vector<std::uint8_t> before = bytes;
+        kern::stage_codes(bytes.data(), off[k], seqs[k].data(), static_cast<std::int64_t>(seqs[k].size()), reversed,
+                          bits);
+        // Only this sequence's own bytes may change, and no byte twice.
+        const std::uint64_t lo = kern::code_bytes(off[k], bits);
+        const std::uint64_t hi = lo + kern::code_bytes(kern::code_room(static_cast<std::int64_t>(seqs[k].size())), bits);
+        for (std::size_t b = 0; b < bytes.size(); ++b) {
+          if (bytes[b] == before[b]) continue;
+          ASSERT_TRUE(b >= lo && b < hi) << "sequence " << k << " wrote byte " << b << " outside [" << lo << ", " << hi << ")";
+          ASSERT_EQ(written[b]++, 0) << "byte " << b << " staged twice";
+        }
+      }
+      for (std::size_t b = kern::code_bytes(total, bits); b < bytes.size(); ++b) EXPECT_EQ(bytes[b], 0xEE) << "guard byte " << b;
+      const kern::CodeStream cs{bytes.data(), bits};
+      for (std::size_t k = 0; k < seqs.size(); ++k) {
+        const auto& q = seqs[k];
+        for (std::size_t p = 0; p < q.size(); ++p)
+          ASSERT_EQ(cs.at(off[k] + p), q[reversed ? q.size() - 1 - p : p])
+              << bits << " bits, reversed " << reversed << ", sequence " << k << " code " << p;
+      }
+    }
+  }
+}
+
+// DNA takes half a byte a code, protein a byte; offsets stay even.
+TEST(CodeStream, SizesAndRooms) {
+  EXPECT_EQ(kern::code_room(0), 0u);
+  EXPECT_EQ(kern::code_room(1), 2u);
+  EXPECT_EQ(kern::code_room(600), 600u);
+  EXPECT_EQ(kern::code_room(601), 602u);
+  EXPECT_EQ(kern::code_bytes(1202, 4), 601u);
+  EXPECT_EQ(kern::code_bytes(1202, 8), 1202u);
+  EXPECT_EQ(kern::staged_code_bytes(301, 600, 4), 451u);  // (302 + 600) / 2
+  EXPECT_EQ(kern::staged_code_bytes(301, 600, 8), 902u);
+}
+
 // --- a worker's partial ends, reduced across its lanes ---------------------------
 
 // The intra kernel reduces its lanes' partials by shuffles, in butterfly
