@@ -120,7 +120,7 @@ GPUALIGN_UNROLL
           nxt_g = Warp::load_cg(&buf[col].g);
           nxt_f = Warp::load_cg(&buf[col].f);
         }
-        // The column's codes (a byte each here), or in ACGT launches its selector bytes.
+        // The column's codes (problem h's in byte h), or in ACGT launches its selector bytes.
         std::uint32_t t = 0;
 GPUALIGN_UNROLL
         for (int h = 0; h < L; ++h) {
