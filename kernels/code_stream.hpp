@@ -45,6 +45,15 @@ GPUALIGN_HD std::uint64_t code_room(std::int64_t len) {
 /// Bytes of a stream of `codes` codes (an even count, a sum of code_room).
 GPUALIGN_HD std::uint64_t code_bytes(std::uint64_t codes, int bits) { return bits == 4 ? (codes + 1) / 2 : codes; }
 
+/// Whether every code of `bytes` bytes of a 4-bit stream is A, C, G or T
+/// (codes 0-3: bits 2 and 3 of every nibble clear).  The high nibble of an
+/// odd-length sequence's last byte is 0, so whole rooms can be checked.
+inline bool stream_all_acgt(const std::uint8_t* bytes, std::size_t n) {
+  std::uint8_t any = 0;
+  for (std::size_t i = 0; i < n; ++i) any |= bytes[i];
+  return (any & 0xCCu) == 0;
+}
+
 /// Asks for the first 2 KiB of a sequence the host stages next.  A short
 /// pair's sequences are a few cache lines each, too few for the hardware
 /// prefetcher to ramp up on, and the packing loop stalls on each miss;

@@ -67,6 +67,9 @@ struct Spec {
   const std::uint8_t* t = nullptr;
   std::int32_t m = 0, n = 0;
   bool reversed = false;
+  /// DNA: where run_ends packed the spec's codes in the host store
+  /// (Impl::host_codes; code offset, query then target, as in a batch).
+  std::uint64_t packed_at = 0;
 };
 
 // Which kernel a batch runs: inter (a thread per slot), intra (warps per
@@ -135,6 +138,10 @@ struct CudaEngine::Impl {
   int pad = 0, code_bits = 4;
   int capacity_bound = 0;  // largest intra_capacity of this call's scoring (either width)
   std::vector<Spec>* specs = nullptr;
+  // DNA: every spec's codes at 4 bits (kernels/code_stream.hpp), packed
+  // once per run_ends pass; batches copy from here.  Half a byte a code of
+  // the call's input, kept between calls like the pinned buffers.
+  std::vector<std::uint8_t> host_codes;
   std::vector<kern::MergedEnd>* ends = nullptr;
   std::vector<int>* rerun = nullptr;
   // Per traceback run: each window (forward codes), the score it must
@@ -344,19 +351,32 @@ struct CudaEngine::Impl {
 
     std::uint8_t* h = l.up.data();
     // The staging copies, the engine's largest host cost: spread over the
-    // host's cores (jobs are disjoint ranges of the pinned buffer).
+    // host's cores (jobs are disjoint ranges of the pinned buffer).  DNA
+    // comes packed from the host store (run_ends), a job's query and
+    // target in one copy; protein from the input.  Jobs are in size order,
+    // their codes scattered: the next job's are fetched ahead.
     const auto njobs = static_cast<std::int64_t>(batch.size());
 #pragma omp parallel for schedule(dynamic, 64) if (njobs >= 256)
     for (std::int64_t jj = 0; jj < njobs; ++jj) {
       const auto j = static_cast<std::size_t>(jj);
       const Spec& s = (*specs)[static_cast<std::size_t>(batch[j])];
-      if (jj + 1 < njobs) {
-        const Spec& next = (*specs)[static_cast<std::size_t>(batch[j + 1])];
-        kern::prefetch_codes(next.q, next.m);
-        kern::prefetch_codes(next.t, next.n);
+      if (code_bits == 4) {
+        const std::uint64_t bytes = kern::code_bytes(jobs[j].t_off - jobs[j].q_off + kern::code_room(s.n), 4);
+        if (jj + 1 < njobs) {
+          const Spec& next = (*specs)[static_cast<std::size_t>(batch[j + 1])];
+          kern::prefetch_codes(host_codes.data() + next.packed_at / 2,
+                               static_cast<std::int64_t>(kern::code_bytes(kern::code_room(next.m) + kern::code_room(next.n), 4)));
+        }
+        std::memcpy(h + at_codes + jobs[j].q_off / 2, host_codes.data() + s.packed_at / 2, bytes);
+      } else {
+        if (jj + 1 < njobs) {
+          const Spec& next = (*specs)[static_cast<std::size_t>(batch[j + 1])];
+          kern::prefetch_codes(next.q, next.m);
+          kern::prefetch_codes(next.t, next.n);
+        }
+        kern::stage_codes(h + at_codes, jobs[j].q_off, s.q, s.m, s.reversed, code_bits);
+        kern::stage_codes(h + at_codes, jobs[j].t_off, s.t, s.n, s.reversed, code_bits);
       }
-      kern::stage_codes(h + at_codes, jobs[j].q_off, s.q, s.m, s.reversed, code_bits);
-      kern::stage_codes(h + at_codes, jobs[j].t_off, s.t, s.n, s.reversed, code_bits);
     }
     std::memcpy(h + at_slots, l.slots.data(), l.slots.size() * sizeof(kern::Slot));
     if (kind == Kind::inter) std::memcpy(h + at_meta, ip.groups.data(), ip.groups.size() * sizeof(kern::InterGroup));
@@ -718,9 +738,20 @@ struct CudaEngine::Impl {
     constexpr int kShortWarps = 3;
     // [kind][width]: 0 32-bit, 1 16-bit, 2 16-bit with register scores.
     std::vector<int> lists[4][3];
-    // Each spec's list (k * 3 + width).  The scan of every code (all_acgt)
-    // is the engine's largest host cost after the staging copies: spread
-    // over the host's cores (W1: 13.5 MB a call).
+    // Each spec's list (k * 3 + width).  Reading every code of the input
+    // is the engine's largest host cost (W1: 13.5 MB a call, mostly cache
+    // misses): DNA is read once, here, packed into the host store, and the
+    // register-score check (A, C, G, T only) reads the packed bytes; the
+    // batches then copy half as many bytes from the store.  Spread over the
+    // host's cores.
+    if (code_bits == 4) {
+      std::uint64_t at = 0;
+      for (Spec& s : sp) {
+        s.packed_at = at;
+        at += kern::code_room(s.m) + kern::code_room(s.n);
+      }
+      if (host_codes.size() < kern::code_bytes(at, 4)) host_codes.resize(kern::code_bytes(at, 4));
+    }
     std::vector<std::uint8_t> list_of(sp.size());
     const auto count = static_cast<std::int64_t>(sp.size());
 #pragma omp parallel for schedule(static) if (count >= 2048)
@@ -729,8 +760,19 @@ struct CudaEngine::Impl {
       e[i] = kern::merge_init(ps.mode, sp[i].m, sp[i].n, ps.open, ps.ext);
       int b = 0;
       const bool sixteen = !force32 && kern::bias16(ps, sp[i].m, sp[i].n, b);
-      const bool acgt = sixteen && ps.acgt && kern::all_acgt(sp[i].q, static_cast<std::size_t>(sp[i].m)) &&
-                        kern::all_acgt(sp[i].t, static_cast<std::size_t>(sp[i].n));
+      bool acgt = false;
+      if (code_bits == 4) {
+        const Spec& s = sp[i];
+        if (ii + 1 < count) {
+          kern::prefetch_codes(sp[i + 1].q, sp[i + 1].m);
+          kern::prefetch_codes(sp[i + 1].t, sp[i + 1].n);
+        }
+        kern::stage_codes(host_codes.data(), s.packed_at, s.q, s.m, s.reversed, 4);
+        kern::stage_codes(host_codes.data(), s.packed_at + kern::code_room(s.m), s.t, s.n, s.reversed, 4);
+        acgt = sixteen && ps.acgt &&
+               kern::stream_all_acgt(host_codes.data() + s.packed_at / 2,
+                                     kern::code_bytes(kern::code_room(s.m) + kern::code_room(s.n), 4));
+      }
       const bool is_short = std::max(sp[i].m, sp[i].n) <= tuning.short_max_len;
       const int k = !is_short                                                   ? 2
                     : tuning.short_kernel == CudaTuning::ShortKernel::threads        ? 0

@@ -77,6 +77,22 @@ TEST(CodeStream, StagedSequencesReadBackWhateverTheOrder) {
   }
 }
 
+// The register-score check on packed codes: true exactly when every code
+// of the rooms checked is A, C, G or T (0-3), whichever nibble holds the
+// first other code; odd lengths leave a zero nibble that must not count.
+TEST(CodeStream, AcgtCheckOnPackedCodes) {
+  std::mt19937 rng(77);
+  for (int it = 0; it < 3000; ++it) {
+    const int len = 1 + static_cast<int>(rng() % 70);
+    std::vector<std::uint8_t> q(static_cast<std::size_t>(len));
+    for (auto& c : q) c = static_cast<std::uint8_t>(rng() % 4);
+    if (it % 2 == 1) q[rng() % q.size()] = static_cast<std::uint8_t>(4 + rng() % 11);  // one N or other ambiguity code
+    std::vector<std::uint8_t> bytes(kern::code_bytes(kern::code_room(len), 4), 0xEE);
+    kern::stage_codes(bytes.data(), 0, q.data(), len, it % 4 >= 2, 4);
+    EXPECT_EQ(kern::stream_all_acgt(bytes.data(), bytes.size()), kern::all_acgt(q.data(), q.size())) << "length " << len;
+  }
+}
+
 // DNA takes half a byte a code, protein a byte; offsets stay even.
 TEST(CodeStream, SizesAndRooms) {
   EXPECT_EQ(kern::code_room(0), 0u);
