@@ -179,9 +179,9 @@ struct PackFunctor {
   CodeStream codes;
   std::uint32_t* q_words;
   std::uint32_t* t_words;
-  int num_slots, lanes, pad;
+  int num_slots, lanes, bits, pad;
   __device__ void operator()(int idx) const {
-    pack_inter_index(idx, slots, groups, num_slots, codes, q_words, t_words, lanes, pad);
+    pack_inter_index(idx, slots, groups, num_slots, codes, q_words, t_words, lanes, bits, pad);
   }
 };
 
@@ -233,10 +233,10 @@ int intra_blocks_per_sm(bool sixteen, bool acgt, int mode, int rows, bool prefix
 }
 
 void pack_inter_device(const Slot* d_slots, const InterGroup* d_groups, int num_slots, int num_groups,
-                       CodeStream d_codes, std::uint32_t* d_q_words, std::uint32_t* d_t_words, int lanes, int pad,
-                       cudaStream_t stream) {
+                       CodeStream d_codes, std::uint32_t* d_q_words, std::uint32_t* d_t_words, int lanes,
+                       int code_bits, int pad, cudaStream_t stream) {
   if (num_groups <= 0) return;
-  const PackFunctor f{d_slots, d_groups, d_codes, d_q_words, d_t_words, num_slots, lanes, pad};
+  const PackFunctor f{d_slots, d_groups, d_codes, d_q_words, d_t_words, num_slots, lanes, code_bits, pad};
   thrust::for_each_n(thrust::cuda::par_nosync.on(stream), thrust::counting_iterator<int>(0),
                      num_groups * kWarp * lanes, f);
 }

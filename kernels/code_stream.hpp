@@ -2,15 +2,17 @@
 // The sequence codes a batch uploads, and how the host stages them.
 //
 // DNA codes (0-14, padding 15) take 4 bits, two a byte, the first code of a
-// byte in its low nibble; protein codes (0-23, padding 24) a byte each.
-// Codes are the bulk of what a short-pair batch uploads (W1: ~13.5 MB a call
-// at a byte a code, against ~1.5 MB of slots and workers), so 4-bit DNA
-// halves the batch's host-to-device copy.
+// byte in its low bits; batches of A, C, G and T only (codes 0-3: the
+// register-score batches) 2 bits, four a byte; protein codes (0-23, padding
+// 24) a byte each.  Codes are the bulk of what a short-pair batch uploads
+// (W1: ~13.5 MB a call at a byte a code, against ~1.1 MB of slots and
+// workers), so W1 goes up at a quarter of that.  Padding is never stored:
+// kernels check lengths before reading a code.
 //
 // Offsets into a stream (Job::q_off, Slot::q_off, ...) count codes, not
-// bytes.  Every sequence starts at an even offset (code_room), so no two
-// sequences share a byte: the host stages them in parallel, each writing
-// whole bytes of its own.
+// bytes.  Every sequence starts at a multiple of 4 codes (code_room), so no
+// two sequences share a byte at any width: the host stages them in
+// parallel, each writing whole bytes of its own.
 
 #include <algorithm>
 #include <cstdint>
@@ -27,27 +29,29 @@ namespace gpualign::kern {
 /// Codes as the kernels read them.
 struct CodeStream {
   const std::uint8_t* bytes = nullptr;
-  std::int32_t bits = 8;  ///< 4 (DNA) or 8 (protein)
+  std::int32_t bits = 8;  ///< 2 (A, C, G, T only), 4 (DNA) or 8 (protein)
   /// Code `p` of the stream.  Without a branch on the width: a kernel's
   /// code loads (a chunk of target codes every 32 steps) stay one block.
   GPUALIGN_HD int at(std::uint64_t p) const {
-    const unsigned half = bits == 4 ? 1u : 0u;  // codes a byte - 1
-    const unsigned byte = bytes[p >> half];
-    return static_cast<int>((byte >> ((static_cast<unsigned>(p) & half) << 2)) & (half ? 0xFu : 0xFFu));
+    const unsigned lg = bits == 8 ? 0u : bits == 4 ? 1u : 2u;  // log2 of the codes a byte
+    const unsigned byte = bytes[p >> lg];
+    const unsigned in_byte = static_cast<unsigned>(p) & ((1u << lg) - 1u);
+    return static_cast<int>((byte >> (in_byte * static_cast<unsigned>(bits))) & ((1u << bits) - 1u));
   }
 };
 
-/// Codes of one stream entry: a sequence of `len` codes, rounded up to even.
-GPUALIGN_HD std::uint64_t code_room(std::int64_t len) {
-  return static_cast<std::uint64_t>(len) + (static_cast<std::uint64_t>(len) & 1u);
+/// Codes of one stream entry: a sequence of `len` codes, rounded up to a
+/// multiple of 4.
+GPUALIGN_HD std::uint64_t code_room(std::int64_t len) { return (static_cast<std::uint64_t>(len) + 3u) & ~std::uint64_t{3}; }
+
+/// Bytes of a stream of `codes` codes (a sum of code_room).
+GPUALIGN_HD std::uint64_t code_bytes(std::uint64_t codes, int bits) {
+  return bits == 2 ? (codes + 3) / 4 : bits == 4 ? (codes + 1) / 2 : codes;
 }
 
-/// Bytes of a stream of `codes` codes (an even count, a sum of code_room).
-GPUALIGN_HD std::uint64_t code_bytes(std::uint64_t codes, int bits) { return bits == 4 ? (codes + 1) / 2 : codes; }
-
 /// Whether every code of `bytes` bytes of a 4-bit stream is A, C, G or T
-/// (codes 0-3: bits 2 and 3 of every nibble clear).  The high nibble of an
-/// odd-length sequence's last byte is 0, so whole rooms can be checked.
+/// (codes 0-3: bits 2 and 3 of every nibble clear).  The nibbles past a
+/// sequence's end in its room are 0, so whole rooms can be checked.
 inline bool stream_all_acgt(const std::uint8_t* bytes, std::size_t n) {
   std::uint8_t any = 0;
   for (std::size_t i = 0; i < n; ++i) any |= bytes[i];
@@ -58,7 +62,7 @@ inline bool stream_all_acgt(const std::uint8_t* bytes, std::size_t n) {
 /// pair's sequences are a few cache lines each, too few for the hardware
 /// prefetcher to ramp up on, and the packing loop stalls on each miss;
 /// fetched while the pair before is staged (W1's 13.5 M codes, cold, one
-/// core here: 3.6-4.3 ms -> 2.6-3.2 ms, against 2.6-2.9 ms of memcpy a
+/// core here: 3.6-4.3 ms -> 2.6-3.2 ms, against 2.4-2.9 ms of memcpy a
 /// byte a code).  Longer sequences stream.
 inline void prefetch_codes(const std::uint8_t* src, std::int64_t len) {
 #if defined(__GNUC__) || defined(__clang__)
@@ -70,11 +74,14 @@ inline void prefetch_codes(const std::uint8_t* src, std::int64_t len) {
 }
 
 /// Writes the `len` codes of `src` (in reverse order when `reversed`) at
-/// even code offset `off` of the stream `bytes`.  DNA codes must be < 16.
-/// A 4-bit sequence of odd length leaves its last byte's high nibble 0
-/// (never read: kernels check lengths before reading).
+/// code offset `off` (a multiple of 4) of the 8- or 4-bit stream `bytes`,
+/// and fills the rest of the sequence's room with 0.  DNA codes must be <
+/// 16.
 inline void stage_codes(std::uint8_t* bytes, std::uint64_t off, const std::uint8_t* src, std::int64_t len,
                         bool reversed, int bits) {
+  const std::uint64_t room = code_room(len);
+  if (bits == 8) std::memset(bytes + off + len, 0, room - static_cast<std::uint64_t>(len));
+  else if (room / 2 > static_cast<std::uint64_t>(len + 1) / 2) bytes[off / 2 + room / 2 - 1] = 0;
   if (bits == 8) {
     if (reversed) std::reverse_copy(src, src + len, bytes + off);
     else std::memcpy(bytes + off, src, static_cast<std::size_t>(len));
@@ -122,6 +129,32 @@ inline void stage_codes(std::uint8_t* bytes, std::uint64_t off, const std::uint8
   } else {
     for (; k < pairs; ++k) dst[k] = static_cast<std::uint8_t>(src[2 * k] | (src[2 * k + 1] << 4));
     if (len & 1) dst[pairs] = src[len - 1];
+  }
+}
+
+/// Repacks `codes` codes (a multiple of 4) of a 4-bit stream at `src`, all
+/// A, C, G or T (codes 0-3), as the 2-bit stream at `dst` (codes / 4 bytes).
+inline void repack_acgt(std::uint8_t* dst, const std::uint8_t* src, std::uint64_t codes) {
+  const std::uint64_t out = codes / 4;
+  std::uint64_t k = 0;
+#if defined(__SSE2__) && !defined(__CUDA_ARCH__)
+  // 64 codes (two loads) to 16 bytes.  A 16-bit lane holds codes c0-c3 as
+  // nibbles; (lane & 0x0303) | ((lane >> 2) & 0x0C0C) makes its bytes
+  // c0 | c1 << 2 and c2 | c3 << 2, and t | t >> 4 puts both in the low byte.
+  const __m128i low = _mm_set1_epi16(0x00FF), even = _mm_set1_epi16(0x0303), odd = _mm_set1_epi16(0x0C0C);
+  for (; k + 16 <= out; k += 16) {
+    __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * k));
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * k + 16));
+    a = _mm_or_si128(_mm_and_si128(a, even), _mm_and_si128(_mm_srli_epi16(a, 2), odd));
+    b = _mm_or_si128(_mm_and_si128(b, even), _mm_and_si128(_mm_srli_epi16(b, 2), odd));
+    a = _mm_and_si128(_mm_or_si128(a, _mm_srli_epi16(a, 4)), low);
+    b = _mm_and_si128(_mm_or_si128(b, _mm_srli_epi16(b, 4)), low);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + k), _mm_packus_epi16(a, b));
+  }
+#endif
+  for (; k < out; ++k) {
+    const unsigned a = src[2 * k], b = src[2 * k + 1];
+    dst[k] = static_cast<std::uint8_t>((a & 3u) | ((a >> 2) & 0xCu) | ((b & 3u) << 4) | ((b << 2) & 0xC0u));
   }
 }
 

@@ -51,9 +51,9 @@ void launch_trace_warp(const TraceWarpArgs& a, const std::int32_t* d_table, cuda
 int trace_warp_blocks_per_sm();
 
 /// Packs the interleaved code words of an inter launch on the device
-/// (Thrust) from the batch's code stream, as many bits a code as there.
+/// (Thrust) from the batch's code stream, `code_bits` a code in the words.
 void pack_inter_device(const Slot* d_slots, const InterGroup* d_groups, int num_slots, int num_groups,
-                       CodeStream d_codes, std::uint32_t* d_q_words, std::uint32_t* d_t_words, int lanes, int pad,
-                       cudaStream_t stream);
+                       CodeStream d_codes, std::uint32_t* d_q_words, std::uint32_t* d_t_words, int lanes,
+                       int code_bits, int pad, cudaStream_t stream);
 
 }  // namespace gpualign::kern

@@ -188,10 +188,10 @@ GPUALIGN_HD CodeWords code_words(int bits) {
 
 /// Packs the codes of one lane/problem of an inter group (also the body of
 /// the device packing functor) from the batch's code stream, `bits` a code
-/// in the words as in the stream.
+/// in the words (4 for DNA, 8 for protein, whatever the stream's width).
 GPUALIGN_HD void pack_lane_words(std::uint32_t* dst, CodeStream codes, std::uint64_t off, int len, int words,
-                                 int lanes, int h, int lane, int pad) {
-  const int bits = codes.bits, per_word = 32 / bits;
+                                 int lanes, int h, int lane, int bits, int pad) {
+  const int per_word = 32 / bits;
   for (int w = 0; w < words; ++w) {
     std::uint32_t word = 0;
     for (int c = 0; c < per_word; ++c) {
@@ -209,13 +209,13 @@ GPUALIGN_HD void pack_lane_words(std::uint32_t* dst, CodeStream codes, std::uint
 /// `num_slots` (the last group's padding) are packed as empty problems.
 GPUALIGN_HD void pack_inter_index(int idx, const Slot* slots, const InterGroup* groups, int num_slots,
                                   CodeStream codes, std::uint32_t* q_words, std::uint32_t* t_words, int lanes,
-                                  int pad) {
+                                  int bits, int pad) {
   const int i = idx / lanes, h = idx % lanes, lane = i % kWarp;
   const InterGroup& g = groups[i / kWarp];
   const bool real = i < num_slots;
   const Slot s = real ? slots[i] : Slot{};
-  pack_lane_words(q_words + g.q_words, codes, s.q_off[h], real ? s.prob[h].m : 0, g.q_wpl, lanes, h, lane, pad);
-  pack_lane_words(t_words + g.t_words, codes, s.t_off[h], real ? s.prob[h].n : 0, g.t_wpl, lanes, h, lane, pad);
+  pack_lane_words(q_words + g.q_words, codes, s.q_off[h], real ? s.prob[h].m : 0, g.q_wpl, lanes, h, lane, bits, pad);
+  pack_lane_words(t_words + g.t_words, codes, s.t_off[h], real ? s.prob[h].n : 0, g.t_wpl, lanes, h, lane, bits, pad);
 }
 
 }  // namespace gpualign::kern

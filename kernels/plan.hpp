@@ -264,12 +264,12 @@ inline InterPlan make_inter_plan(std::vector<Slot> slots, int lanes, int code_bi
 /// Packs every group's words: the device packing pass, run on the host
 /// (padding lanes of a partial last group get pad words, so every load
 /// reads defined data).
-inline void pack_inter_words(const InterPlan& p, int lanes, int pad, CodeStream codes, std::uint32_t* q_words,
-                             std::uint32_t* t_words) {
+inline void pack_inter_words(const InterPlan& p, int lanes, int code_bits, int pad, CodeStream codes,
+                             std::uint32_t* q_words, std::uint32_t* t_words) {
   const int n = static_cast<int>(p.groups.size()) * kWarp * lanes;
   for (int idx = 0; idx < n; ++idx)
     pack_inter_index(idx, p.slots.data(), p.groups.data(), static_cast<int>(p.slots.size()), codes, q_words, t_words,
-                     lanes, pad);
+                     lanes, code_bits, pad);
 }
 
 /// Layout of a traceback launch: the inter-sequence layout of one-window

@@ -20,7 +20,7 @@
 // a device memory budget from cudaMemGetInfo and alternate between streams,
 // so one batch's copies overlap another's kernels; buffers are reused.  A
 // batch's codes go up as kernels/code_stream.hpp lays them out: DNA at 4
-// bits a code, protein a byte.
+// bits a code (2 in batches of A, C, G, T only), protein a byte.
 
 #include "cuda/cuda_engine.hpp"
 
@@ -139,7 +139,8 @@ struct CudaEngine::Impl {
   int capacity_bound = 0;  // largest intra_capacity of this call's scoring (either width)
   std::vector<Spec>* specs = nullptr;
   // DNA: every spec's codes at 4 bits (kernels/code_stream.hpp), packed
-  // once per run_ends pass; batches copy from here.  Half a byte a code of
+  // once per run_ends pass; batches copy from here (A, C, G, T batches
+  // repack to 2 bits).  Half a byte a code of
   // the call's input, kept between calls like the pinned buffers.
   std::vector<std::uint8_t> host_codes;
   std::vector<kern::MergedEnd>* ends = nullptr;
@@ -194,8 +195,8 @@ struct CudaEngine::Impl {
   // Device bytes of a batch (upper estimate from the jobs alone).
   std::size_t batch_bytes(Kind kind, std::uint64_t codes, std::uint64_t rows_sum, std::uint64_t cols_sum,
                           std::size_t njobs) const {
-    // Codes: each sequence rounded up to an even count (code_room).
-    std::size_t b = align_up(kern::code_bytes(codes + 2 * njobs, code_bits)) + align_up(njobs * sizeof(kern::Slot)) +
+    // Codes: each sequence's room up to 3 codes longer (code_room).
+    std::size_t b = align_up(kern::code_bytes(codes + 6 * njobs, code_bits)) + align_up(njobs * sizeof(kern::Slot)) +
                     (njobs + 64) * 64;
     if (kind == Kind::inter) {
       b += 2 * (rows_sum + cols_sum + 64 * njobs) + (cols_sum + njobs) * sizeof(kern::Cell2) * 2;
@@ -292,8 +293,10 @@ struct CudaEngine::Impl {
     l.ignore.assign(batch.size(), 0);
     l.cells = 0;
 
-    // Codes, in job order (kernels/code_stream.hpp: DNA 4 bits a code,
-    // every sequence at an even offset); reversed specs are reversed here.
+    // Codes, in job order (kernels/code_stream.hpp: DNA 4 bits a code, A,
+    // C, G, T batches 2, every sequence in a room of a multiple of 4 codes);
+    // reversed specs were reversed when packed (run_ends) or are here.
+    const int stream_bits = acgt ? 2 : code_bits;
     std::vector<kern::Job> jobs(batch.size());
     std::vector<int> bias(batch.size(), 0), order(batch.size());
     std::uint64_t codes = 0;
@@ -325,7 +328,7 @@ struct CudaEngine::Impl {
 
     // Layout, identical in pinned and device memory for the uploaded part.
     Layout lay;
-    const std::size_t at_codes = lay.place(kern::code_bytes(codes, code_bits));
+    const std::size_t at_codes = lay.place(kern::code_bytes(codes, stream_bits));
     const std::size_t at_slots = lay.place(l.slots.size() * sizeof(kern::Slot));
     const std::size_t at_meta =
         lay.place(kind == Kind::inter ? ip.groups.size() * sizeof(kern::InterGroup) : xp.workers.size() * sizeof(kern::Worker));
@@ -353,21 +356,24 @@ struct CudaEngine::Impl {
     // The staging copies, the engine's largest host cost: spread over the
     // host's cores (jobs are disjoint ranges of the pinned buffer).  DNA
     // comes packed from the host store (run_ends), a job's query and
-    // target in one copy; protein from the input.  Jobs are in size order,
-    // their codes scattered: the next job's are fetched ahead.
+    // target in one copy, repacked at 2 bits in A, C, G, T batches; protein
+    // from the input.  Jobs are in size order, their codes scattered: the
+    // next job's are fetched ahead.
     const auto njobs = static_cast<std::int64_t>(batch.size());
 #pragma omp parallel for schedule(dynamic, 64) if (njobs >= 256)
     for (std::int64_t jj = 0; jj < njobs; ++jj) {
       const auto j = static_cast<std::size_t>(jj);
       const Spec& s = (*specs)[static_cast<std::size_t>(batch[j])];
       if (code_bits == 4) {
-        const std::uint64_t bytes = kern::code_bytes(jobs[j].t_off - jobs[j].q_off + kern::code_room(s.n), 4);
+        const std::uint64_t room = kern::code_room(s.m) + kern::code_room(s.n);
         if (jj + 1 < njobs) {
           const Spec& next = (*specs)[static_cast<std::size_t>(batch[j + 1])];
           kern::prefetch_codes(host_codes.data() + next.packed_at / 2,
                                static_cast<std::int64_t>(kern::code_bytes(kern::code_room(next.m) + kern::code_room(next.n), 4)));
         }
-        std::memcpy(h + at_codes + jobs[j].q_off / 2, host_codes.data() + s.packed_at / 2, bytes);
+        const std::uint8_t* packed = host_codes.data() + s.packed_at / 2;
+        if (stream_bits == 2) kern::repack_acgt(h + at_codes + jobs[j].q_off / 4, packed, room);
+        else std::memcpy(h + at_codes + jobs[j].q_off / 2, packed, kern::code_bytes(room, 4));
       } else {
         if (jj + 1 < njobs) {
           const Spec& next = (*specs)[static_cast<std::size_t>(batch[j + 1])];
@@ -396,7 +402,7 @@ struct CudaEngine::Impl {
       const auto* d_slots = reinterpret_cast<const kern::Slot*>(d + at_slots);
       const auto* d_groups = reinterpret_cast<const kern::InterGroup*>(d + at_meta);
       kern::pack_inter_device(d_slots, d_groups, static_cast<int>(l.slots.size()), static_cast<int>(ip.groups.size()),
-                              kern::CodeStream{d + at_codes, code_bits}, qw, tw, L, pad, l.stream);
+                              kern::CodeStream{d + at_codes, stream_bits}, qw, tw, L, code_bits, pad, l.stream);
       GPUALIGN_CUDA_CHECK(cudaGetLastError());
       kern::InterArgs a;
       a.q_words = qw;
@@ -419,7 +425,7 @@ struct CudaEngine::Impl {
       GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k0, l.stream));
       for (const kern::IntraLaunch& launch : xp.launches) {
         kern::IntraArgs a;
-        a.codes = kern::CodeStream{d + at_codes, code_bits};
+        a.codes = kern::CodeStream{d + at_codes, stream_bits};
         a.slots = reinterpret_cast<const kern::Slot*>(d + at_slots);
         a.workers = reinterpret_cast<const kern::Worker*>(d + at_meta) + launch.first_worker;
         a.bufs = reinterpret_cast<kern::Cell2*>(d + at_bufs);
@@ -582,7 +588,7 @@ struct CudaEngine::Impl {
     const auto* d_slots = reinterpret_cast<const kern::Slot*>(d + at_slots);
     const auto* d_groups = reinterpret_cast<const kern::InterGroup*>(d + at_groups);
     kern::pack_inter_device(d_slots, d_groups, static_cast<int>(n_slots), static_cast<int>(n_groups),
-                            kern::CodeStream{d + at_codes, code_bits}, qw, tw, 1, pad, l.stream);
+                            kern::CodeStream{d + at_codes, code_bits}, qw, tw, 1, code_bits, pad, l.stream);
     GPUALIGN_CUDA_CHECK(cudaGetLastError());
     kern::TraceArgs a;
     a.q_words = qw;

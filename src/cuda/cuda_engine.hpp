@@ -24,8 +24,9 @@ struct CudaRunStats {
   std::uint64_t device_cells = 0;  ///< cells the kernels computed (forward + reverse + 32-bit reruns + traceback windows)
   std::uint64_t peak_device_bytes = 0;
   /// Bytes the call's batches copied to the device (codes, slots, workers,
-  /// offsets; the substitution table is not counted).  DNA codes take 4 bits
-  /// each (kernels/code_stream.hpp), protein codes a byte.
+  /// offsets; the substitution table is not counted).  Codes take 2 bits
+  /// each in batches of A, C, G, T only, 4 in other DNA batches
+  /// (kernels/code_stream.hpp), a byte in protein ones.
   std::uint64_t upload_bytes = 0;
   std::uint64_t reruns_32bit = 0;  ///< pairs rerun at 32-bit after 16-bit overflow
   std::uint64_t cpu_pairs = 0;     ///< pairs aligned entirely on the CPU (empty, too large for 32-bit)

@@ -193,8 +193,8 @@ int intra_blocks_per_sm(bool /*sixteen*/, bool /*acgt*/, int /*mode*/, int /*row
 int trace_warp_blocks_per_sm() { return fake::config().intra_blocks_per_sm; }
 
 void pack_inter_device(const Slot* d_slots, const InterGroup* d_groups, int num_slots, int num_groups,
-                       CodeStream d_codes, std::uint32_t* d_q_words, std::uint32_t* d_t_words, int lanes, int pad,
-                       cudaStream_t stream) {
+                       CodeStream d_codes, std::uint32_t* d_q_words, std::uint32_t* d_t_words, int lanes,
+                       int code_bits, int pad, cudaStream_t stream) {
   if (num_groups <= 0) return;
   const bool ok = fake::device_range_ok(d_slots, static_cast<std::size_t>(num_slots) * sizeof(Slot)) &&
                   fake::device_range_ok(d_groups, static_cast<std::size_t>(num_groups) * sizeof(InterGroup));
@@ -203,7 +203,7 @@ void pack_inter_device(const Slot* d_slots, const InterGroup* d_groups, int num_
   if (!fake::config().device_work) return;
   fake::enqueue(stream, [=] {
     for (int idx = 0; idx < num_groups * kWarp * lanes; ++idx)
-      pack_inter_index(idx, d_slots, d_groups, num_slots, d_codes, d_q_words, d_t_words, lanes, pad);
+      pack_inter_index(idx, d_slots, d_groups, num_slots, d_codes, d_q_words, d_t_words, lanes, code_bits, pad);
   });
 }
 

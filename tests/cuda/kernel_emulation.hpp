@@ -41,7 +41,7 @@ inline kern::PlanScoring plan_scoring(const ScoringScheme& s, AlignMode mode) {
 template <class Ops, int kMode, bool kAcgt, bool kPrefixF = false>
 void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreConsts& sc, std::vector<kern::Slot> slots,
                   const std::vector<std::uint8_t>& codes, const std::vector<std::int32_t>& tab, int pad,
-                  int code_bits, int capacity, std::vector<kern::MergedEnd>& ends,
+                  int code_bits, int stream_bits, int capacity, std::vector<kern::MergedEnd>& ends,
                   const std::vector<kern::Job>& jobs, int chunk_lead, int rows) {
   constexpr int L = Ops::kLanes;
   if (kernel == Kernel::inter) {
@@ -49,7 +49,7 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
     if (L == 2 && !kern::finalize_bias16(plan.slots, &plan.groups, ps).empty())
       throw std::runtime_error("group not 16-bit eligible");
     std::vector<std::uint32_t> qw(plan.q_words), tw(plan.t_words);
-    kern::pack_inter_words(plan, L, pad, kern::CodeStream{codes.data(), code_bits}, qw.data(), tw.data());
+    kern::pack_inter_words(plan, L, code_bits, pad, kern::CodeStream{codes.data(), stream_bits}, qw.data(), tw.data());
     std::vector<kern::Cell2> scratch(plan.scratch_cells, kern::Cell2{0xDEADBEEFu, 0xDEADBEEFu});
     std::vector<kern::Partial> out(plan.slots.size() * 2, kern::Partial{7, 7, 7, 7});  // poisoned
     kern::InterArgs a;
@@ -81,7 +81,7 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
     std::vector<kern::Partial> out(plan.workers.size() * 2, kern::Partial{7, 7, 7, 7});  // poisoned
     std::int32_t error = 0;
     kern::IntraArgs a;
-    a.codes = kern::CodeStream{codes.data(), code_bits};
+    a.codes = kern::CodeStream{codes.data(), stream_bits};
     a.slots = plan.slots.data();
     a.workers = plan.workers.data();
     a.bufs = bufs.data();
@@ -132,7 +132,8 @@ inline std::vector<kern::MergedEnd> emulate_ends(std::span<const SequencePair> p
   const int pad = alphabet_size(s.alphabet());
   const int code_bits = s.alphabet() == Alphabet::dna ? 4 : 8;
   // The engine's staging: a code stream (kernels/code_stream.hpp), each
-  // sequence at an even offset; bytes no sequence covers stay poisoned.
+  // sequence in a room of a multiple of 4 codes, repacked at 2 bits for
+  // register scores (A, C, G, T only) as the engine does.
   std::vector<kern::Job> jobs;
   std::vector<int> bias(pairs.size(), 0), order(pairs.size());
   std::vector<kern::MergedEnd> ends;
@@ -155,16 +156,23 @@ inline std::vector<kern::MergedEnd> emulate_ends(std::span<const SequencePair> p
     if (sixteen && !kern::bias16(ps, j.m, j.n, bias[i])) throw std::runtime_error("pair not 16-bit eligible");
     ends.push_back(kern::merge_init(ps.mode, j.m, j.n, ps.open, ps.ext));
   }
+  int stream_bits = code_bits;
+  if (acgt) {
+    std::vector<std::uint8_t> two(kern::code_bytes(ncodes, 2), 0xEE);
+    kern::repack_acgt(two.data(), codes.data(), ncodes);
+    codes = std::move(two);
+    stream_bits = 2;
+  }
   const std::vector<std::int32_t> tab = kern::make_table(s.matrix(), s.size(), ps.open, ps.min_sub);
   const kern::ScoreConsts sc = kern::make_consts(ps, sixteen);
   std::vector<kern::Slot> slots = kern::make_slots(jobs, order, bias, sixteen ? 2 : 1);
   auto go = [&]<class Ops, int M, bool A = false>() {
     if (prefix_f)
-      run_emulated<Ops, M, A, true>(kernel, ps, sc, std::move(slots), codes, tab, pad, code_bits, capacity, ends,
-                                    jobs, chunk_lead, rows);
+      run_emulated<Ops, M, A, true>(kernel, ps, sc, std::move(slots), codes, tab, pad, code_bits, stream_bits,
+                                    capacity, ends, jobs, chunk_lead, rows);
     else
-      run_emulated<Ops, M, A>(kernel, ps, sc, std::move(slots), codes, tab, pad, code_bits, capacity, ends, jobs,
-                              chunk_lead, rows);
+      run_emulated<Ops, M, A>(kernel, ps, sc, std::move(slots), codes, tab, pad, code_bits, stream_bits, capacity,
+                              ends, jobs, chunk_lead, rows);
   };
   const int m = ps.mode;
   if (acgt) {
@@ -290,7 +298,8 @@ inline std::vector<EmulatedTrace> emulate_trace(std::span<const SequencePair> pa
     const std::vector<int> window_of = stage(batch, codes);
     const kern::TracePlan plan = kern::make_trace_plan(std::move(batch), code_bits);
     std::vector<std::uint32_t> qw(plan.inter.q_words), tw(plan.inter.t_words);
-    kern::pack_inter_words(plan.inter, 1, pad, kern::CodeStream{codes.data(), code_bits}, qw.data(), tw.data());
+    kern::pack_inter_words(plan.inter, 1, code_bits, pad, kern::CodeStream{codes.data(), code_bits}, qw.data(),
+                           tw.data());
     std::vector<kern::Cell2> scratch(plan.inter.scratch_cells, kern::Cell2{0xDEADBEEFu, 0xDEADBEEFu});
     std::vector<std::uint32_t> dirs(plan.dir_words, 0xA5A5A5A5u);
     std::vector<char> ops(plan.ops_bytes, '?');

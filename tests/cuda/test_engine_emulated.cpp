@@ -423,20 +423,31 @@ TEST_F(CudaEngineEmulated, LargeInputsSplitIntoBatchesOfEqualSize) {
   EXPECT_EQ(fake::calls().inter_slots, (std::vector<int>{5000, 5000}));
 }
 
-// What goes up the bus: DNA codes at 4 bits (kernels/code_stream.hpp),
-// protein codes at a byte, beside a slot and a worker per pair at most.  W1
-// (~13.5 MB of codes) and P1 on the default tuning (whole warps); only the
-// copies count here, so the fake does no device work.
-TEST_F(CudaEngineEmulated, DnaCodesGoUpAtFourBits) {
-  for (const char* name : {"W1", "P1"}) {
+// What goes up the bus (kernels/code_stream.hpp): A, C, G, T at 2 bits
+// (W1, ~13.5 MB of codes, all A, C, G, T), DNA with N at 4 (the same pairs
+// with an N in each), protein at a byte; beside them a slot and a worker
+// per pair at most.  The default tuning (whole warps); only the copies
+// count here, so the fake does no device work.
+TEST_F(CudaEngineEmulated, DnaCodesGoUpAtTwoOrFourBits) {
+  for (const char* name : {"W1", "W1 with N", "P1"}) {
     SCOPED_TRACE(name);
     fake::reset();
     fake::config().device_work = false;
     fake::config().total_bytes = std::size_t{4} << 30;
     cuda::CudaEngine e;
     ASSERT_TRUE(e.available()) << e.unavailable_reason();
-    const Workload w = make_workload(name, 5, name[0] == 'W' ? 1.0 : 0.4);
-    const auto pairs = w.pairs();
+    const std::string n = name;
+    Workload w = make_workload(n.substr(0, 2), 5, n[0] == 'W' ? 1.0 : 0.4);
+    std::vector<std::vector<std::uint8_t>> with_n;  // owns the pairs' copies with an N
+    std::vector<SequencePair> pairs = w.pairs();
+    if (n == "W1 with N") {
+      with_n.reserve(pairs.size());
+      for (SequencePair& p : pairs) {
+        with_n.emplace_back(p.query.begin(), p.query.end());
+        with_n.back()[with_n.back().size() / 2] = kDnaFirstAmbiguous;  // N (or another ambiguity code)
+        p.query = with_n.back();
+      }
+    }
     std::uint64_t codes = 0;
     for (const SequencePair& p : pairs) codes += p.query.size() + p.target.size();
     e.align(pairs, w.scoring, AlignOptions{AlignMode::local, AlignOutput::score_end});
@@ -445,11 +456,15 @@ TEST_F(CudaEngineEmulated, DnaCodesGoUpAtFourBits) {
     EXPECT_LE(up, fake::calls().h2d_bytes);
     EXPECT_GE(up + 64 * 1024, fake::calls().h2d_bytes);
     const std::uint64_t meta = pairs.size() * (sizeof(kern::Slot) + sizeof(kern::Worker)) + 64 * 1024;
-    if (w.scoring.alphabet() == Alphabet::dna) {
-      EXPECT_LE(up, (codes + 2 * pairs.size()) / 2 + meta) << codes << " codes";
+    const std::uint64_t rooms = codes + 6 * pairs.size();  // each sequence's room: up to 3 codes more
+    if (n == "W1") {
+      EXPECT_LE(up, rooms / 4 + meta) << codes << " codes";
+    } else if (n == "W1 with N") {
+      EXPECT_GE(up, codes / 2);
+      EXPECT_LE(up, rooms / 2 + meta) << codes << " codes";
     } else {
       EXPECT_GE(up, codes);
-      EXPECT_LE(up, codes + 2 * pairs.size() + meta);
+      EXPECT_LE(up, rooms + meta);
     }
   }
 }

@@ -93,16 +93,50 @@ TEST(CodeStream, AcgtCheckOnPackedCodes) {
   }
 }
 
-// DNA takes half a byte a code, protein a byte; offsets stay even.
+// A, C, G, T at a quarter of a byte a code, DNA at half, protein a byte;
+// rooms of a multiple of 4 codes.
 TEST(CodeStream, SizesAndRooms) {
   EXPECT_EQ(kern::code_room(0), 0u);
-  EXPECT_EQ(kern::code_room(1), 2u);
+  EXPECT_EQ(kern::code_room(1), 4u);
   EXPECT_EQ(kern::code_room(600), 600u);
-  EXPECT_EQ(kern::code_room(601), 602u);
-  EXPECT_EQ(kern::code_bytes(1202, 4), 601u);
-  EXPECT_EQ(kern::code_bytes(1202, 8), 1202u);
-  EXPECT_EQ(kern::staged_code_bytes(301, 600, 4), 451u);  // (302 + 600) / 2
-  EXPECT_EQ(kern::staged_code_bytes(301, 600, 8), 902u);
+  EXPECT_EQ(kern::code_room(601), 604u);
+  EXPECT_EQ(kern::code_bytes(1204, 2), 301u);
+  EXPECT_EQ(kern::code_bytes(1204, 4), 602u);
+  EXPECT_EQ(kern::code_bytes(1204, 8), 1204u);
+  EXPECT_EQ(kern::staged_code_bytes(301, 600, 4), 452u);  // (304 + 600) / 2
+  EXPECT_EQ(kern::staged_code_bytes(301, 600, 8), 904u);
+}
+
+// A, C, G, T batches go up at 2 bits: sequences staged at 4 bits (forward
+// or reversed, every length 0-17 and random ones up to 700, rooms back to
+// back), the whole stream repacked, read back at 2 bits.
+TEST(CodeStream, RepackedAcgtReadsBackAtTwoBits) {
+  std::mt19937 rng(505);
+  for (const bool reversed : {false, true}) {
+    std::vector<std::vector<std::uint8_t>> seqs;
+    for (int len = 0; len <= 17; ++len) seqs.emplace_back(static_cast<std::size_t>(len));
+    for (int i = 0; i < 40; ++i) seqs.emplace_back(1 + rng() % 700);
+    for (auto& q : seqs)
+      for (auto& c : q) c = static_cast<std::uint8_t>(rng() % 4);
+    std::vector<std::uint64_t> off;
+    std::uint64_t total = 0;
+    for (const auto& q : seqs) {
+      off.push_back(total);
+      total += kern::code_room(static_cast<std::int64_t>(q.size()));
+    }
+    std::vector<std::uint8_t> four(kern::code_bytes(total, 4), 0xEE), two(kern::code_bytes(total, 2) + 4, 0xEE);
+    for (std::size_t k = 0; k < seqs.size(); ++k)
+      kern::stage_codes(four.data(), off[k], seqs[k].data(), static_cast<std::int64_t>(seqs[k].size()), reversed, 4);
+    kern::repack_acgt(two.data(), four.data(), total);
+    for (std::size_t b = kern::code_bytes(total, 2); b < two.size(); ++b) EXPECT_EQ(two[b], 0xEE) << "guard byte " << b;
+    const kern::CodeStream cs{two.data(), 2};
+    for (std::size_t k = 0; k < seqs.size(); ++k) {
+      const auto& q = seqs[k];
+      for (std::size_t p = 0; p < q.size(); ++p)
+        ASSERT_EQ(cs.at(off[k] + p), q[reversed ? q.size() - 1 - p : p])
+            << "reversed " << reversed << ", sequence " << k << " code " << p;
+    }
+  }
 }
 
 // --- a worker's partial ends, reduced across its lanes ---------------------------
