@@ -140,8 +140,8 @@ struct CudaEngine::Impl {
   std::vector<Spec>* specs = nullptr;
   // DNA: every spec's codes at 4 bits (kernels/code_stream.hpp), packed
   // once per run_ends pass; batches copy from here (A, C, G, T batches
-  // repack to 2 bits).  Half a byte a code of
-  // the call's input, kept between calls like the pinned buffers.
+  // repack to 2 bits).  Half a byte a code of the call's input, kept
+  // between calls like the pinned buffers.
   std::vector<std::uint8_t> host_codes;
   std::vector<kern::MergedEnd>* ends = nullptr;
   std::vector<int>* rerun = nullptr;
@@ -748,8 +748,8 @@ struct CudaEngine::Impl {
     // is the engine's largest host cost (W1: 13.5 MB a call, mostly cache
     // misses): DNA is read once, here, packed into the host store, and the
     // register-score check (A, C, G, T only) reads the packed bytes; the
-    // batches then copy half as many bytes from the store.  Spread over the
-    // host's cores.
+    // batches then copy a half or a quarter as many bytes from the store.
+    // Spread over the host's cores.
     if (code_bits == 4) {
       std::uint64_t at = 0;
       for (Spec& s : sp) {
