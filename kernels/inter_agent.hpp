@@ -27,9 +27,9 @@ GPUALIGN_HD_TEMPLATE inline void inter_thread(const InterArgs& a, int slot_index
   const Slot& slot = a.slots[slot_index];
   const Problem pr[2] = {slot.prob[0], slot.prob[1]};
   const int open = a.sc.open, ext = a.sc.ext, mode = a.sc.mode;
-  const V vopen = Ops::from_bits(a.sc.v_open);
+  const V neg_open = Ops::from_bits(a.sc.v_neg_open);
   const V neg_ext = Ops::from_bits(a.sc.v_neg_ext);
-  const V floor = Ops::make(pr[0].bias, pr[1].bias);
+  const V floor_g = g_floor<Ops>(pr[0].bias, pr[1].bias, open);
   const V sentinel = Ops::make(a.sc.sentinel, a.sc.sentinel);
   const CodeWords cw = code_words(a.code_bits);
 
@@ -96,7 +96,7 @@ GPUALIGN_UNROLL
         f = Ops::from_bits(cell_next.f);
         if (j < grp.cols) cell_next = scratch[static_cast<std::uint64_t>(j + 1) * kWarp];
       }
-      strip_column<Ops, R, kMode == kLocal, kAcgt, kPrefixF>(st, g, f, t0, t1, tab, vopen, neg_ext, floor, &a.sc);
+      strip_column<Ops, R, kMode == kLocal, kAcgt, kPrefixF>(st, g, f, t0, t1, tab, neg_open, neg_ext, floor_g, &a.sc);
       if (!last) scratch[static_cast<std::uint64_t>(j) * kWarp] = Cell2{Ops::bits(g), Ops::bits(f)};
       track_ends<Ops, R, kMode>(st, row0, j, pr, best, strip_best, runmax);
     }

@@ -53,9 +53,9 @@ GPUALIGN_HD_TEMPLATE inline void intra_worker(const IntraArgs& a, int wid, const
   const Slot& slot = a.slots[real ? wk.slot : 0];
   const Problem pr[2] = {real ? slot.prob[0] : Problem{}, real ? slot.prob[1] : Problem{}};
   const int open = a.sc.open, ext = a.sc.ext, mode = a.sc.mode;
-  const V vopen = Ops::from_bits(a.sc.v_open);
+  const V neg_open = Ops::from_bits(a.sc.v_neg_open);
   const V neg_ext = Ops::from_bits(a.sc.v_neg_ext);
-  const V floor = Ops::make(pr[0].bias, pr[1].bias);
+  const V floor_g = g_floor<Ops>(pr[0].bias, pr[1].bias, open);
   const V sentinel = Ops::make(a.sc.sentinel, a.sc.sentinel);
   const int cols = real ? slot.cols : 0;
   const int pad = a.pad_code;
@@ -167,8 +167,8 @@ GPUALIGN_UNROLL
       if (active && j >= 1 && j <= cols) {
         V g = Ops::from_bits(in_g), f = Ops::from_bits(in_f);
         strip_column<Ops, R, kMode == kLocal, kAcgt, kPrefixF>(st, g, f, static_cast<int>(kAcgt ? in_t : in_t & 0xFFu),
-                                                               static_cast<int>((in_t >> 8) & 0xFFu), tab, vopen,
-                                                               neg_ext, floor, &a.sc);
+                                                               static_cast<int>((in_t >> 8) & 0xFFu), tab, neg_open,
+                                                               neg_ext, floor_g, &a.sc);
         out_g = Ops::bits(g);
         out_f = Ops::bits(f);
         out_t = in_t;

@@ -131,10 +131,9 @@ inline ScoreConsts make_consts(const PlanScoring& s, bool sixteen) {
   c.mode = s.mode;
   c.sentinel = sixteen ? sentinel16(s) : kSentinel32;
   c.limit_g = sixteen ? limit_g16(s) : 0x7FFFFFFF;
-  c.v_open = sixteen ? pk(s.open, s.open) : static_cast<std::uint32_t>(s.open);
-  c.v_neg_ext = sixteen ? pk(-s.ext, -s.ext) : static_cast<std::uint32_t>(-s.ext);
   auto packed = [sixteen](int v) { return sixteen ? pk(v, v) : static_cast<std::uint32_t>(v); };
   c.v_neg_open = packed(-s.open);
+  c.v_neg_ext = packed(-s.ext);
   for (int r = 0; r < kMaxStripRows; ++r) {
     c.v_rise[r] = packed((r + 1) * s.ext);
     c.v_fall[r] = packed(-(r * s.ext + s.open));

@@ -10,9 +10,15 @@
 // semi-global row 0 free, column 0 costs.
 //
 // The kernels keep G = H - open instead of H, with `open` folded into the
-// substitution table (s' = s + open), so one cell costs five DPX operations:
-//   F = max(F_up - ext, G_up)      E = max(E - ext, G_left)
-//   H = max(G_diag + s', E, F [, floor])       G = H - open
+// substitution table (s' = s + open), so one cell costs five DPX operations,
+// all of them add-then-max (VIADDMNMX on sm_90):
+//   E = max(E - ext, G_left)            D = max(G_diag + s', E)
+//   D' = max(D - open [, floor - open])             (D' = D - open: a plain add)
+//   F = max(F_up - ext, G_up)           G = max(F - open, D')
+// G = max(D, F [, floor]) - open, rewritten so that only the last two sit on
+// the dependency chain down a strip's column: two add-maxes a row, where
+// max3 then subtract took three operations, one of them VIMNMX3 at twice
+// VIADDMNMX's latency (kernels/PERFORMANCE.md, "The F chain down a strip").
 // (strip_column can also take F down a strip as a prefix maximum: a
 // shorter dependency chain for one more operation a cell; kPrefixF.)
 //
@@ -57,18 +63,16 @@ struct ScoreConsts {
   int mode = kLocal;
   int sentinel = 0;   ///< stored "minus infinity" (32-bit: INT32_MIN / 4; 16-bit: -32768 + ext)
   int limit_g = 0;    ///< 16-bit: largest stored G that cannot lead to a wrap
-  /// open and -ext as the kernel's packed values (both halves at 16-bit):
+  /// -open and -ext as the kernel's packed values (both halves at 16-bit):
   /// built once on the host so that the column loop reads them as constant
   /// operands instead of rebuilding them from open and ext in every column.
-  std::uint32_t v_open = 0, v_neg_ext = 0;
+  std::uint32_t v_neg_open = 0, v_neg_ext = 0;
   /// 16-bit ACGT launches (acgt_* below): s + open for q ^ t = 0, 1, 2, 3,
   /// two per register (lo: 0 and 1, hi: 2 and 3).
   std::uint32_t v_sub_lo = 0, v_sub_hi = 0;
-  /// strip_column's F as a prefix maximum, packed like v_open: -open, and
-  /// for row r of a strip (r + 1) * ext, -(r * ext + open) and -r * ext.
-  /// Kernel parameters, so the column loop can read them as constant
-  /// operands.
-  std::uint32_t v_neg_open = 0;
+  /// strip_column's F as a prefix maximum, packed like v_neg_open: for row
+  /// r of a strip (r + 1) * ext, -(r * ext + open) and -r * ext.  Kernel
+  /// parameters, so the column loop can read them as constant operands.
   std::uint32_t v_rise[kMaxStripRows] = {};
   std::uint32_t v_fall[kMaxStripRows] = {};
   std::uint32_t v_down[kMaxStripRows] = {};
@@ -172,23 +176,31 @@ GPUALIGN_HD std::int32_t table_at(const std::int32_t* tab, int at) {
   return *reinterpret_cast<const std::int32_t*>(reinterpret_cast<const char*>(tab) + at);
 }
 
+/// The stored G of a local cell whose H is 0 (the floor), problem by
+/// problem: bias - open.  strip_column takes it instead of the bias.
+template <class Ops>
+GPUALIGN_HD_TEMPLATE inline typename Ops::V g_floor(int bias0, int bias1, int open) {
+  return Ops::make(bias0 - open, bias1 - open);
+}
+
 /// One column of a strip.  In: G and F of the row above at this column
 /// (g_io, f_io) and the target code of each packed problem (t0, t1; in
 /// ACGT launches t0 is the column's selector bytes, acgt_col_sel of problem
 /// h at byte h, and the scores come from `sc`).  Out: G and F of the strip's
-/// bottom row (the next strip's input).  `floor` is the stored 0 of local
-/// mode (the bias); unused otherwise.
+/// bottom row (the next strip's input).  `neg_open` and `neg_ext` are -open
+/// and -ext packed; `floor_g` is the stored G of H = 0 in local mode (bias -
+/// open: g_floor()), unused otherwise.
 template <class Ops, int R, bool kIsLocal, bool kAcgt = false, bool kPrefixF = false>
 GPUALIGN_HD_TEMPLATE inline void strip_column(Strip<Ops, R>& st, typename Ops::V& g_io, typename Ops::V& f_io,
-                                              int t0, int t1, const std::int32_t* tab, typename Ops::V open,
-                                              typename Ops::V neg_ext, typename Ops::V floor,
+                                              int t0, int t1, const std::int32_t* tab, typename Ops::V neg_open,
+                                              typename Ops::V neg_ext, typename Ops::V floor_g,
                                               const ScoreConsts* sc) {
   using V = typename Ops::V;
   static_assert(!kAcgt || Ops::kLanes == 2, "register scores are 16-bit halves");
   const int tb0 = static_cast<int>(sizeof(std::int32_t)) * t0, tb1 = static_cast<int>(sizeof(std::int32_t)) * t1;
-  // Two passes.  The first computes, for every row, E and the diagonal
-  // candidate G(i-1,j-1) + s + open, which need nothing from this column's
-  // rows above: 8 independent chains.  The second runs the one true
+  // Two passes.  The first computes, for every row, E and D', the row's G
+  // without F (from the diagonal G(i-1,j-1) + s + open and E), which need
+  // nothing from this column's rows above: 8 independent chains.  The second runs the one true
   // dependency, F down the column.  Besides the shorter critical path, every
   // old G is read (as the next row's diagonal) before the new G is written,
   // so the compiler can update G in place instead of copying registers at
@@ -208,56 +220,53 @@ GPUALIGN_UNROLL
     const V diag = r == 0 ? st.diag_top : st.g[r - 1];
     st.e[r] = Ops::addmax(st.e[r], neg_ext, st.g[r]);  // E(i,j) = max(E(i,j-1) - ext, G(i,j-1))
     hd[r] = Ops::addmax(diag, s, st.e[r]);             // max(G(i-1,j-1) + (s + open), E) = max(H(i-1,j-1) + s, E)
+    // D': G of the row without F, max(D [, floor]) - open.
+    if constexpr (kIsLocal) hd[r] = Ops::addmax(hd[r], neg_open, floor_g);
+    else hd[r] = Ops::add(hd[r], neg_open);
   }
   if constexpr (!kPrefixF) {
-    // Second pass, plain: F down the column, the one true dependency (3R
-    // operations from the row above to the strip's bottom row).
+    // Second pass, plain: F down the column, the one true dependency (2R
+    // add-maxes from the row above to the strip's bottom row).  F - open
+    // never wraps: F >= G of the row above, and lowest_value leaves a G
+    // less open of room.
     V g_up = g_io;
     V f = f_io;
     st.diag_top = g_up;
 GPUALIGN_UNROLL
     for (int r = 0; r < R; ++r) {
-      f = Ops::addmax(f, neg_ext, g_up);  // F(i,j) = max(F(i-1,j) - ext, G(i-1,j))
-      V h = hd[r];
-      if constexpr (kIsLocal) h = Ops::max3(h, f, floor);
-      else h = Ops::max(h, f);
-      g_up = Ops::sub(h, open);
+      f = Ops::addmax(f, neg_ext, g_up);     // F(i,j) = max(F(i-1,j) - ext, G(i-1,j))
+      g_up = Ops::addmax(f, neg_open, hd[r]);  // G = max(F - open, D')
       st.g[r] = g_up;
     }
     g_io = g_up;
     f_io = f;
-    return;
+  } else {
+    // Second pass: F down the column, the one chain from the row above to the
+    // strip's bottom row.  Written as a prefix maximum so that chain is ~R/2
+    // operations instead of 2R.  With g'(r) = D' (hd[r]), the G of row r
+    // not counting F, and since open >= ext (ScoringScheme
+    // checks it), where F made G, opening a gap from that G (F - open) never
+    // beats extending F (F - ext):
+    //   F(r) = max(F(r-1) - ext, G(r-1)) = max(F(r-1) - ext, g'(r-1)).
+    // So X(r) = F(r) + r * ext is a running maximum,
+    //   X(0) = F(0) = max(F_up - ext, G_up),  X(r) = max(X(r-1), g'(r-1) + r * ext),
+    // taken two rows a step with a 3-input max, and G(r) = max(g'(r), X(r) -
+    // r * ext - open).  The same values as the plain chain, exactly; the
+    // shifts need R * ext of headroom above and open below (limit_g16,
+    // lowest_value).
+    static_assert(R <= kMaxStripRows, "the prefix maximum's constants cover kMaxStripRows rows");
+    V y[R], x[R];
+GPUALIGN_UNROLL
+    for (int r = 0; r < R; ++r) y[r] = Ops::add(hd[r], Ops::from_bits(sc->v_rise[r]));  // g'(r) + (r + 1) * ext
+    x[0] = Ops::addmax(f_io, neg_ext, g_io);  // F(0) = max(F_up - ext, G_up)
+    st.diag_top = g_io;
+GPUALIGN_UNROLL
+    for (int r = 1; r < R; ++r) x[r] = r == 1 ? Ops::max(x[0], y[0]) : Ops::max3(x[r - 2], y[r - 2], y[r - 1]);
+GPUALIGN_UNROLL
+    for (int r = 0; r < R; ++r) st.g[r] = Ops::addmax(x[r], Ops::from_bits(sc->v_fall[r]), hd[r]);
+    g_io = st.g[R - 1];
+    f_io = Ops::add(x[R - 1], Ops::from_bits(sc->v_down[R - 1]));  // F(R-1) = X(R-1) - (R-1) * ext
   }
-  // Second pass: F down the column, the one chain from the row above to the
-  // strip's bottom row.  Written as a prefix maximum so that chain is ~R/2
-  // operations instead of 3R.  With g'(r) = max(hd - open [, floor - open])
-  // the G of row r not counting F, and since open >= ext (ScoringScheme
-  // checks it), where F made G, opening a gap from that G (F - open) never
-  // beats extending F (F - ext):
-  //   F(r) = max(F(r-1) - ext, G(r-1)) = max(F(r-1) - ext, g'(r-1)).
-  // So X(r) = F(r) + r * ext is a running maximum,
-  //   X(0) = F(0) = max(F_up - ext, G_up),  X(r) = max(X(r-1), g'(r-1) + r * ext),
-  // taken two rows a step with a 3-input max, and G(r) = max(g'(r), X(r) -
-  // r * ext - open).  The same values as the plain chain, exactly; the
-  // shifts need R * ext of headroom above and open below (limit_g16,
-  // lowest_value).
-  static_assert(R <= kMaxStripRows, "the prefix maximum's constants cover kMaxStripRows rows");
-  const V neg_open = Ops::from_bits(sc->v_neg_open);
-  V gp[R], y[R], x[R];
-GPUALIGN_UNROLL
-  for (int r = 0; r < R; ++r) {
-    if constexpr (kIsLocal) gp[r] = Ops::addmax(hd[r], neg_open, Ops::add(floor, neg_open));
-    else gp[r] = Ops::add(hd[r], neg_open);
-    y[r] = Ops::add(gp[r], Ops::from_bits(sc->v_rise[r]));  // g'(r) + (r + 1) * ext
-  }
-  x[0] = Ops::addmax(f_io, neg_ext, g_io);  // F(0) = max(F_up - ext, G_up)
-  st.diag_top = g_io;
-GPUALIGN_UNROLL
-  for (int r = 1; r < R; ++r) x[r] = r == 1 ? Ops::max(x[0], y[0]) : Ops::max3(x[r - 2], y[r - 2], y[r - 1]);
-GPUALIGN_UNROLL
-  for (int r = 0; r < R; ++r) st.g[r] = Ops::addmax(x[r], Ops::from_bits(sc->v_fall[r]), gp[r]);
-  g_io = st.g[R - 1];
-  f_io = Ops::add(x[R - 1], Ops::from_bits(sc->v_down[R - 1]));  // F(R-1) = X(R-1) - (R-1) * ext
 }
 
 /// Column maximum of G over the strip (for local ends and overflow checks).
@@ -312,8 +321,10 @@ struct Problem {
 
 /// After a column `j` (1-based) of a strip whose first row is `row0`
 /// (0-based): records the strip's candidates in `strip` (each problem's best
-/// end within this strip so far), and folds the column maximum into `runmax`
-/// (overflow watch).  A local candidate must reach the best of earlier strips
+/// end within this strip so far), and, in global and semi-global mode, folds
+/// the column maximum into `runmax` (16-bit overflow watch).  Local mode
+/// needs no runmax: its best end is the highest G of all the lane's cells
+/// (make_partial).  A local candidate must reach the best of earlier strips
 /// (`best`: an equal value may still win on a smaller tend) and, a strip's
 /// columns coming in order, beat the strip's own best strictly (an equal one
 /// has a larger tend).  A warp enters this slow path (find the row) often --
@@ -325,7 +336,7 @@ GPUALIGN_HD_TEMPLATE inline void track_ends(const Strip<Ops, R>& st, int row0, i
                                             const LaneBest* best, LaneBest* strip, typename Ops::V& runmax) {
   if constexpr (kMode == kLocal || Ops::kLanes == 2) {
     const typename Ops::V cm = strip_max<Ops, R>(st);
-    if constexpr (Ops::kLanes == 2) runmax = Ops::max(runmax, cm);
+    if constexpr (Ops::kLanes == 2 && kMode != kLocal) runmax = Ops::max(runmax, cm);
     if constexpr (kMode == kLocal) {
 GPUALIGN_UNROLL
       for (int h = 0; h < Ops::kLanes; ++h) {
@@ -367,7 +378,12 @@ GPUALIGN_UNROLL
   }
 }
 
-/// Turns a lane's best into a Partial (true score = G - bias + open).
+/// Turns a lane's best into a Partial (true score = G - bias + open),
+/// flagged as overflowed when a G of the lane passed limit_g: the highest G
+/// is runmax_lane (global, semi-global) or, in local mode, where track_ends
+/// offers every column maximum, the best end's (runmax_lane stays the
+/// sentinel there).  The first G past the limit cannot have wrapped yet, so
+/// either holds it.
 template <class Ops>
 GPUALIGN_HD_TEMPLATE inline Partial make_partial(const LaneBest& b, const Problem& p, int open, int runmax_lane,
                                                  int limit_g) {
@@ -375,7 +391,8 @@ GPUALIGN_HD_TEMPLATE inline Partial make_partial(const LaneBest& b, const Proble
   out.score = b.score == kNoCandidate ? kNoCandidate : b.score - p.bias + open;
   out.qend = b.qend;
   out.tend = b.tend;
-  out.flags = (Ops::kLanes == 2 && runmax_lane > limit_g) ? kFlagOverflow : 0;
+  const int highest = runmax_lane > b.score ? runmax_lane : b.score;
+  out.flags = (Ops::kLanes == 2 && highest > limit_g) ? kFlagOverflow : 0;
   return out;
 }
 

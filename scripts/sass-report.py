@@ -270,12 +270,16 @@ def core_path(ins, head, tail, work=is_packed):
 # latencies are ASSUMED round figures (public Hopper microbenchmarks put shared
 # memory near 30 cycles and an L2 hit near 200-300), to be replaced by measured
 # ones: the output is an estimate of the order of magnitude.
-LATENCY = {"alu": 5, "dpx": 5, "lds": 30, "gmem": 250, "shfl": 25, "ldc": 10, "mufu": 15, "conv": 10}
+# DPX: the H100's dependent-op latencies from bench/cuda_ops_bench (stop 13,
+# kernels/PERFORMANCE.md "First GPU run"): VIADDMNMX 4.44 clocks, VIMNMX3 8.5.
+LATENCY = {"alu": 5, "dpx": 5, "dpx3": 9, "lds": 30, "gmem": 250, "shfl": 25, "ldc": 10, "mufu": 15, "conv": 10}
 
 
 def lat_class(op):
     base = op.split(".")[0]
     k = kind(op)
+    if k == "dpx" and base == "VIMNMX3":
+        return "dpx3"
     if k in ("dpx", "lds", "gmem", "shfl"):
         return k
     if base in ("LDC", "ULDC", "S2R", "S2UR", "CS2R"):
@@ -481,7 +485,7 @@ def main():
         print("  per cell-row : " + fmt_mix(m, r))
         cyc = cycles_per_trip(ins, path)
         line = "  one warp alone (model, assumed latencies %s): ~%.0f cycles per trip" % (
-            " ".join("%s %d" % kv for kv in LATENCY.items() if kv[0] in ("dpx", "lds", "gmem", "shfl")), cyc)
+            " ".join("%s %d" % kv for kv in LATENCY.items() if kv[0] in ("dpx", "dpx3", "lds", "gmem", "shfl")), cyc)
         if m["gmem"]:
             # What prefetching the global loads one trip ahead would leave.
             line += ", ~%.0f if its global loads were prefetched" % cycles_per_trip(
