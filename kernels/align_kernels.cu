@@ -78,9 +78,11 @@ __global__ void __launch_bounds__(kBlockThreads) trace_kernel(TraceArgs a, const
 }
 
 // Large windows: whole-warp workers (blockDim is a multiple of 32), each
-// with its own walk-back cache in shared memory.
-__global__ void __launch_bounds__(kBlockThreads) trace_warp_kernel(TraceWarpArgs a,
-                                                                  const std::int32_t* __restrict__ table) {
+// with its own walk-back cache in shared memory.  At least 6 blocks an SM
+// (24 warps, as its ~78 registers give): left free, ptxas aims at 7 with 72
+// registers and spills.
+__global__ void __launch_bounds__(kBlockThreads, 6)
+    trace_warp_kernel(TraceWarpArgs a, const std::int32_t* __restrict__ table) {
   __shared__ std::int32_t tab[kTableCells];
   __shared__ alignas(16) std::uint32_t walk[kBlockThreads / kWarp][kWalkCacheWords];  // 16-byte copies
   for (int i = static_cast<int>(threadIdx.x); i < kTableCells; i += static_cast<int>(blockDim.x)) tab[i] = table[i];

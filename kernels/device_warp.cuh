@@ -2,6 +2,8 @@
 // The GPU side of the `Warp` policy the intra-sequence agent is written
 // against (the CPU tests supply a fiber emulator with the same interface).
 
+#include <cuda/atomic>
+
 #include <cstdint>
 
 namespace gpualign::kern {
@@ -24,6 +26,18 @@ struct DeviceWarp {
   }
   static __device__ __forceinline__ void store_volatile(std::int32_t* p, std::int32_t v) {
     *static_cast<volatile std::int32_t*>(p) = v;
+  }
+  // A tile's progress, published and read as release / acquire at device
+  // scope (tile_progress.hpp).  sm_90 machine code: the release is
+  // MEMBAR.ALL.GPU and a strong store, the acquire a strong load and an L1
+  // invalidation -- where __threadfence() is MEMBAR.SC.GPU, a sequentially
+  // consistent fence, plus the invalidation, on both sides.
+  static __device__ __forceinline__ void store_release(std::int32_t* p, std::int32_t v) {
+    cuda::atomic_ref<std::int32_t, cuda::thread_scope_device>(*p).store(v, cuda::std::memory_order_release);
+  }
+  static __device__ __forceinline__ std::int32_t load_acquire(const std::int32_t* p) {
+    return cuda::atomic_ref<std::int32_t, cuda::thread_scope_device>(*const_cast<std::int32_t*>(p))
+        .load(cuda::std::memory_order_acquire);
   }
   static __device__ __forceinline__ void pause() { __nanosleep(64); }
   // 16 bytes from device memory (L2, as load_cg) to this warp's shared

@@ -23,9 +23,10 @@
 // and sorts slots by size so that the groups of a warp are alike; a group
 // past its own tiles or columns idles.
 //
-// `Warp` supplies lane id, shuffles, fences and cache-bypassing loads: on the
-// GPU the intrinsics (device_warp.cuh), in the CPU tests a fiber emulator
-// that runs this same code lane by lane.
+// `Warp` supplies lane id, shuffles, the progress hand-off (release,
+// acquire) and cache-bypassing loads: on the GPU the intrinsics
+// (device_warp.cuh), in the CPU tests a fiber emulator that runs this same
+// code lane by lane.
 
 #include <cstdint>
 
@@ -106,7 +107,7 @@ GPUALIGN_UNROLL
     std::uint32_t nxt_g = 0, nxt_f = 0, nxt_t = 0;
     auto load_chunk = [&](int c) {
       // A narrow worker's previous tile is its own: finished, and its last
-      // stores fenced and synced before this tile began.  Only whole-warp
+      // stores synced (publish_tile) before this tile began.  Only whole-warp
       // workers wait for a predecessor.
       if (W == kWarp && !first)
         wait_for_tile<Warp>(gl == 0 && active, &prog[tile - 1], W * c + W < cols ? W * c + W : cols, a.error);
@@ -178,7 +179,7 @@ GPUALIGN_UNROLL
         // The tile's bottom row, for the next tile: column jb, which the
         // group's last lane finished this step, is kept by lane (jb - 1) % W;
         // once W columns (or the row) are complete the group stores them at
-        // once, coalesced, fences, and publishes the progress.
+        // once, coalesced, and publishes the progress (a release).
         const std::uint32_t b_g = Warp::shfl(out_g, gbase + W - 1);
         const std::uint32_t b_f = Warp::shfl(out_f, gbase + W - 1);
         const int jb = s - (W - 1) + 1;
@@ -193,9 +194,7 @@ GPUALIGN_UNROLL
               Warp::store_cg(&buf[col].g, keep_g);
               Warp::store_cg(&buf[col].f, keep_f);
             }
-            Warp::threadfence();
-            Warp::syncwarp();
-            if (need_store && gl == 0) Warp::store_volatile(&prog[tile], jb < cols ? jb : cols);
+            publish_tile<Warp>(need_store && gl == 0, &prog[tile], jb < cols ? jb : cols);
           }
         }
       }

@@ -1,10 +1,13 @@
 #pragma once
 // The hand-off between whole-warp workers that share a slot's tiles (the
 // intra-sequence kernel, the warp traceback): the worker of tile t stores
-// its bottom row in chunks of 32 columns, fences, and publishes in
-// progress[t] how many columns are stored; the worker of tile t + 1 waits
-// for the columns it needs before it loads them, chunk_lead steps before
-// it needs them.  Workers of one launch are
+// its bottom row in chunks of 32 columns, syncs its lanes, and its lane 0
+// publishes in progress[t] how many columns are stored (a release at device
+// scope: the lanes' stores, ordered before it by the warp's sync, go with
+// it); the worker of tile t + 1 waits for the columns it needs (an acquire)
+// before its lanes load them, chunk_lead steps before it needs them.  The
+// message-passing pattern needs no sequentially consistent fence
+// (__threadfence) on either side.  Workers of one launch are
 // resident together (the host sizes launches by occupancy), so waiting
 // cannot deadlock; a spin limit, or another worker's failure, turns a bug
 // into the launch's error flag instead of a hang.
@@ -34,23 +37,34 @@ GPUALIGN_HD int chunk_lead_step(int lead) { return (32 - lead) & 31; }
 /// Polls of a predecessor's progress before a worker gives up.
 inline constexpr long long kSpinLimit = 1ll << 30;
 
+/// Publishes that a tile's first `columns` columns are stored: the warp
+/// syncs (each lane's stores of the bottom row before lane 0's release) and
+/// lane 0 (`leader`) stores `columns` with release.  Every lane of the warp
+/// calls it.
+GPUALIGN_EXEC_CHECK_DISABLE
+template <class Warp>
+GPUALIGN_HD_TEMPLATE inline void publish_tile(bool leader, std::int32_t* progress, int columns) {
+  Warp::syncwarp();
+  if (leader) Warp::store_release(progress, columns);
+}
+
 /// Lane 0 of a worker (`leader`) waits until `*progress` reaches `need`
-/// (or gives up, setting `*error`), then fences so that the predecessor's
-/// stores are seen; the warp syncs.  Every lane of the warp calls it.
+/// (or gives up, setting `*error`), reading it with acquire so that the
+/// predecessor's stores released with it are seen; the warp syncs, so
+/// every lane's loads come after.  Every lane of the warp calls it.
 GPUALIGN_EXEC_CHECK_DISABLE
 template <class Warp>
 GPUALIGN_HD_TEMPLATE inline void wait_for_tile(bool leader, const std::int32_t* progress, int need,
                                                std::int32_t* error) {
   if (leader) {
     long long spins = 0;
-    while (Warp::load_volatile(progress) < need) {
+    while (Warp::load_acquire(progress) < need) {
       if (++spins > kSpinLimit || Warp::load_volatile(error) != 0) {
         Warp::store_volatile(error, 1);
         break;
       }
       Warp::pause();
     }
-    Warp::threadfence();
   }
   Warp::syncwarp();
 }

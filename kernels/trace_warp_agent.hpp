@@ -153,8 +153,8 @@ GPUALIGN_UNROLL
       if (!last) {
         // The tile's bottom row for the next tile, as in the intra kernel:
         // lane 31's column jb kept by lane (jb - 1) % 32, stored 32 at a
-        // time; the fence orders these stores (and this tile's direction
-        // words so far) before the progress that releases them.
+        // time; publish_tile's release orders these stores (and this tile's
+        // direction words so far) before the progress that announces them.
         const std::uint32_t b_h = Warp::shfl(out_h, kWarp - 1);
         const std::uint32_t b_f = Warp::shfl(out_f, kWarp - 1);
         const int jb = s - (kWarp - 1) + 1;
@@ -169,9 +169,7 @@ GPUALIGN_UNROLL
               Warp::store_cg(&buf[col].g, keep_h);
               Warp::store_cg(&buf[col].f, keep_f);
             }
-            Warp::threadfence();
-            Warp::syncwarp();
-            if (lane == 0) Warp::store_volatile(&prog[tile], jb);
+            publish_tile<Warp>(lane == 0, &prog[tile], jb);
           }
         }
       }

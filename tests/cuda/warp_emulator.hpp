@@ -229,6 +229,8 @@ class WarpEmulator {
     static void store_cg(std::uint32_t* p, std::uint32_t v) { *p = v; }
     static std::int32_t load_volatile(const std::int32_t* p) { return *p; }
     static void store_volatile(std::int32_t* p, std::int32_t v) { *p = v; }
+    static std::int32_t load_acquire(const std::int32_t* p) { return *p; }
+    static void store_release(std::int32_t* p, std::int32_t v) { *p = v; }
     static void pause() { self()->yield(); }
     static void copy16(std::uint32_t* dst, const std::uint32_t* src) {
       Fiber::Copy c{dst, {}};
