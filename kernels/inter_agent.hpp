@@ -37,7 +37,7 @@ GPUALIGN_HD_TEMPLATE inline void inter_thread(const InterArgs& a, int slot_index
   const std::uint32_t* qw = a.q_words + grp.q_words + lane;
   const std::uint32_t* tw = a.t_words + grp.t_words + lane;
 
-  LaneBest best[2], strip_best[2];
+  LaneEnds ends;
   V runmax = sentinel;
   Strip<Ops, R> st;
 
@@ -98,14 +98,14 @@ GPUALIGN_UNROLL
       }
       strip_column<Ops, R, kMode == kLocal, kAcgt, kPrefixF>(st, g, f, t0, t1, tab, neg_open, neg_ext, floor_g, &a.sc);
       if (!last) scratch[static_cast<std::uint64_t>(j) * kWarp] = Cell2{Ops::bits(g), Ops::bits(f)};
-      track_ends<Ops, R, kMode>(st, row0, j, pr, best, strip_best, runmax);
+      track_ends<Ops, R, kMode>(st, row0, j, pr, ends, runmax);
     }
-    fold_strip<L>(best, strip_best);
+    fold_strip<L>(ends);
   }
 GPUALIGN_UNROLL
   for (int h = 0; h < L; ++h)
     a.out[static_cast<std::uint64_t>(slot_index) * 2 + h] =
-        make_partial<Ops>(best[h], pr[h], open, Ops::get(runmax, h), a.sc.limit_g);
+        make_partial<Ops>(ends.best[h], pr[h], open, Ops::get(runmax, h), a.sc.limit_g);
 }
 
 }  // namespace gpualign::kern

@@ -67,7 +67,7 @@ GPUALIGN_HD_TEMPLATE inline void intra_worker(const IntraArgs& a, int wid, const
   // before lane 0 needs it (chunk_lead_step).
   const int load_sl = chunk_lead_step(a.chunk_lead);
 
-  LaneBest best[2], strip_best[2];
+  LaneEnds ends;
   V runmax = sentinel;
   Strip<Ops, R> st;
 
@@ -173,7 +173,7 @@ GPUALIGN_UNROLL
         out_g = Ops::bits(g);
         out_f = Ops::bits(f);
         out_t = in_t;
-        track_ends<Ops, R, kMode>(st, row0, j, pr, best, strip_best, runmax);
+        track_ends<Ops, R, kMode>(st, row0, j, pr, ends, runmax);
       }
       if (store_phase) {
         // The tile's bottom row, for the next tile: column jb, which the
@@ -199,7 +199,7 @@ GPUALIGN_UNROLL
         }
       }
     }
-    fold_strip<L>(best, strip_best);
+    fold_strip<L>(ends);
   }
   // The worker's best end per problem: its lanes' partials reduced here by
   // shuffles (every lane of the warp takes part), so that the host
@@ -208,7 +208,7 @@ GPUALIGN_UNROLL
 GPUALIGN_UNROLL
   for (int h = 0; h < 2; ++h) {
     Partial p{kNoCandidate, 0, 0, 0};
-    if (h < L) p = within_problem(make_partial<Ops>(best[h], pr[h], open, Ops::get(runmax, h), a.sc.limit_g),
+    if (h < L) p = within_problem(make_partial<Ops>(ends.best[h], pr[h], open, Ops::get(runmax, h), a.sc.limit_g),
                                   pr[h].m, pr[h].n);
 GPUALIGN_UNROLL
     for (int off = W / 2; off >= 1; off /= 2) {

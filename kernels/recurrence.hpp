@@ -319,33 +319,52 @@ struct Problem {
   int bias = 0;      ///< stored = value + bias (0 at 32-bit)
 };
 
+/// A lane's ends, per problem (h < 2): the best end of its finished strips
+/// (`best`), the best of the strip it is on (`strip`), and, in local mode,
+/// the value a column maximum must exceed to be the strip's new best
+/// (`above`, kept by track_ends and fold_strip): reach the best of earlier
+/// strips (an equal value may still win there on a smaller tend) and, a
+/// strip's columns coming in order, beat the strip's own best strictly (an
+/// equal one has a larger tend) -- max(best - 1, strip), the lowest int
+/// where there is none.
+struct LaneEnds {
+  LaneBest best[2], strip[2];
+  int above[2] = {kNoCandidate, kNoCandidate};
+};
+
 /// After a column `j` (1-based) of a strip whose first row is `row0`
-/// (0-based): records the strip's candidates in `strip` (each problem's best
-/// end within this strip so far), and, in global and semi-global mode, folds
-/// the column maximum into `runmax` (16-bit overflow watch).  Local mode
-/// needs no runmax: its best end is the highest G of all the lane's cells
-/// (make_partial).  A local candidate must reach the best of earlier strips
-/// (`best`: an equal value may still win on a smaller tend) and, a strip's
-/// columns coming in order, beat the strip's own best strictly (an equal one
-/// has a larger tend).  A warp enters this slow path (find the row) often --
-/// on a third of its columns on W1, measured by running this code on the CPU
-/// -- so it is kept short: plain compares here, the tie rule across strips
-/// once per strip in fold_strip().
+/// (0-based): records the strip's candidates in `e.strip`, and, in global
+/// and semi-global mode, folds the column maximum into `runmax` (16-bit
+/// overflow watch).  Local mode needs no runmax: its best end is the
+/// highest G of all the lane's cells (make_partial).  A warp enters the
+/// local slow path (find the row) often -- on a third of its columns on W1,
+/// measured by running this code on the CPU -- and a warp alone on its
+/// scheduler (W3) pays every branch's latency, so the test is one compare
+/// a problem against `above` and one branch for both, the tie rule across
+/// strips once per strip in fold_strip().
 template <class Ops, int R, int kMode>
-GPUALIGN_HD_TEMPLATE inline void track_ends(const Strip<Ops, R>& st, int row0, int j, const Problem* pr,
-                                            const LaneBest* best, LaneBest* strip, typename Ops::V& runmax) {
+GPUALIGN_HD_TEMPLATE inline void track_ends(const Strip<Ops, R>& st, int row0, int j, const Problem* pr, LaneEnds& e,
+                                            typename Ops::V& runmax) {
   if constexpr (kMode == kLocal || Ops::kLanes == 2) {
     const typename Ops::V cm = strip_max<Ops, R>(st);
     if constexpr (Ops::kLanes == 2 && kMode != kLocal) runmax = Ops::max(runmax, cm);
     if constexpr (kMode == kLocal) {
+      int v[2];
+      bool any = false;
 GPUALIGN_UNROLL
       for (int h = 0; h < Ops::kLanes; ++h) {
-        const int v = Ops::get(cm, h);
-        if ((best[h].score == kNoCandidate || v >= best[h].score) &&
-            (strip[h].score == kNoCandidate || v > strip[h].score)) {
-          strip[h].score = v;
-          strip[h].qend = row0 + strip_find<Ops, R>(st, v, h) + 1;
-          strip[h].tend = j;
+        v[h] = Ops::get(cm, h);
+        any = any || v[h] > e.above[h];
+      }
+      if (any) {
+GPUALIGN_UNROLL
+        for (int h = 0; h < Ops::kLanes; ++h) {
+          if (v[h] > e.above[h]) {
+            e.strip[h].score = v[h];
+            e.strip[h].qend = row0 + strip_find<Ops, R>(st, v[h], h) + 1;
+            e.strip[h].tend = j;
+            e.above[h] = v[h];  // >= best: max(best - 1, v) = v
+          }
         }
       }
     }
@@ -356,10 +375,10 @@ GPUALIGN_UNROLL
       const int r = pr[h].m - 1 - row0;  // register index of the query's last row
       if (r >= 0 && r < R && (kMode == kSemiGlobal ? j <= pr[h].n : j == pr[h].n)) {
         const int v = strip_get<Ops, R>(st, r, h);
-        if (strip[h].score == kNoCandidate || v > strip[h].score) {
-          strip[h].score = v;
-          strip[h].qend = pr[h].m;
-          strip[h].tend = j;
+        if (e.strip[h].score == kNoCandidate || v > e.strip[h].score) {
+          e.strip[h].score = v;
+          e.strip[h].qend = pr[h].m;
+          e.strip[h].tend = j;
         }
       }
     }
@@ -370,11 +389,12 @@ GPUALIGN_UNROLL
 /// order: higher score, then smaller tend, then smaller qend) and clears them
 /// for the next strip.
 template <int L>
-GPUALIGN_HD_TEMPLATE inline void fold_strip(LaneBest* best, LaneBest* strip) {
+GPUALIGN_HD_TEMPLATE inline void fold_strip(LaneEnds& e) {
 GPUALIGN_UNROLL
   for (int h = 0; h < L; ++h) {
-    if (strip[h].score != kNoCandidate) best[h].offer(strip[h].score, strip[h].qend, strip[h].tend);
-    strip[h] = LaneBest{};
+    if (e.strip[h].score != kNoCandidate) e.best[h].offer(e.strip[h].score, e.strip[h].qend, e.strip[h].tend);
+    e.strip[h] = LaneBest{};
+    e.above[h] = e.best[h].score == kNoCandidate ? kNoCandidate : e.best[h].score - 1;
   }
 }
 
