@@ -25,7 +25,10 @@ MAX_BLOCKS_PER_SM = 32
 SMEM_PER_SM = 228 * 1024
 SMEM_RESERVED_PER_BLOCK = 1024  # the driver keeps 1 KB per resident block
 
-Instr = collections.namedtuple("Instr", "addr guard op operands target line")
+# stall: the compiler's stall count from the instruction's control bits (the
+# cycles before the warp may issue its next instruction; None where the
+# disassembly carries no encodings).
+Instr = collections.namedtuple("Instr", "addr guard op operands target line stall")
 
 
 def read_const(path, name, default):
@@ -92,6 +95,12 @@ def parse_disassembly(text):
             continue
         m = INSTR_RE.search(raw)
         if not m:
+            # The encoding's second 64-bit word (nvdisasm -hex), alone on its
+            # line: bits 41-44 are the stall count of the instruction above
+            # (sm_70 and later control bits).
+            w = re.fullmatch(r"\s*/\* 0x([0-9a-f]{16}) \*/\s*", raw)
+            if w and cur and cur[-1].stall is None:
+                cur[-1] = cur[-1]._replace(stall=(int(w.group(1), 16) >> 41) & 15)
             continue
         addr = int(m.group(1), 16)
         for lab in pending:
@@ -103,7 +112,7 @@ def parse_disassembly(text):
             t = re.search(r"`\((\.L_x_\d+)\)", operands) or re.search(r"\b0x([0-9a-f]+)\s*$", operands)
             if t:
                 target = t.group(1)
-        cur.append(Instr(addr, (m.group(2) or "").strip(), op, operands, target, line_no))
+        cur.append(Instr(addr, (m.group(2) or "").strip(), op, operands, target, line_no, None))
     out = {}
     for name, (ins, labels) in funcs.items():
         out[name] = [i._replace(target=(labels.get(i.target) if i.target.startswith(".L_x_") else int(i.target, 16)))
@@ -342,6 +351,33 @@ def cycles_per_trip(ins, path, latency=LATENCY, trips=8):
     return (ends[-1] - ends[-3]) / 2.0
 
 
+# Results whose wait is tracked by a scoreboard, not by stall counts.
+VARIABLE_LATENCY = ("lds", "gmem", "shfl", "ldc", "mufu", "conv")
+
+
+def stalled_cycles_per_trip(ins, path, latency=LATENCY, trips=8):
+    """Steady-state cycles per trip of one warp issuing `path` in order as the
+    compiler scheduled it: each instruction waits its predecessor's stall
+    count (fixed latencies, as encoded) and, for results of variable latency
+    (shared / global memory, shuffles), the assumed latency.  None without
+    encodings."""
+    if any(ins[k].stall is None for k in path):
+        return None
+    ready = collections.defaultdict(int)
+    t, gap, ends = 0, 0, []
+    for _ in range(trips):
+        for k in path:
+            dst, src = dsts_srcs(ins[k])
+            t = max([t + gap] + [ready[r] for r in src])
+            gap = max(1, ins[k].stall)
+            cls = lat_class(ins[k].op)
+            if cls in VARIABLE_LATENCY:
+                for r in dst:
+                    ready[r] = t + latency[cls]
+        ends.append(t)
+    return (ends[-1] - ends[-3]) / 2.0
+
+
 def mix(ins, idx):
     c = collections.Counter(kind(ins[k].op) for k in idx)
     return {k: c.get(k, 0) for k in KINDS}
@@ -491,6 +527,10 @@ def main():
             line += ", ~%.0f if its global loads were prefetched" % cycles_per_trip(
                 ins, path, dict(LATENCY, gmem=LATENCY["alu"]))
         print(line)
+        stalled = stalled_cycles_per_trip(ins, path)
+        if stalled is not None:
+            print("  one warp alone (the compiler's stall counts, the assumed latencies above for memory and shuffles):"
+                  " ~%.0f cycles per trip" % stalled)
         stride = read_const(kdir + "/recurrence.hpp", "kTableStride", 32)
         wf = table_wavefronts(stride, 4)
         ceil = ceilings(ins, path, 32 * 2 * r, wf)

@@ -47,8 +47,9 @@ find_tool() {
 nvcc=$(find_tool nvcc "${NVCC:-}") || { echo "sass-report: nvcc not found (set NVCC)" >&2; exit 1; }
 nvcc_dir=$(dirname "$nvcc")
 if dis=$(find_tool nvdisasm "${NVDISASM:-}"); then
-  # -g: source lines as comments, which the report attributes blocks to.
-  disasm=("$dis" -g -c)
+  # -g: source lines as comments, which the report attributes blocks to;
+  # -hex: the encodings, whose control bits hold the compiler's stall counts.
+  disasm=("$dis" -g -hex -c)
 elif dis=$(find_tool cuobjdump "${CUOBJDUMP:-}"); then
   disasm=("$dis" -sass)
 else
