@@ -49,8 +49,18 @@ __global__ void __launch_bounds__(kBlockThreads, kPrefixF ? 0 : 5) inter_kernel(
 // and spill nothing (20-24 warps/SM).  The 16-bit whole-warp instances
 // of 8 rows are left alone: asked for 5, the ones with the prefix-maximum
 // F grew by 14-17 instructions a column.
+// On sm_80, where the CUDA headers emulate the 16-bit DPX operations in
+// several instructions, the narrow 16-bit workers with table scores need
+// more than 102 registers (they spilled 72-84 bytes asked for 5): 4 blocks.
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 900
+inline constexpr bool kEmulatedDpx = true;
+#else
+inline constexpr bool kEmulatedDpx = false;
+#endif
 template <class Ops, int W, int R>
-inline constexpr int kIntraMinBlocks = R == kIntraShortRows || W != kWarp || Ops::kLanes == 1 ? 5 : 0;
+inline constexpr int kIntraMinBlocks = kEmulatedDpx && W != kWarp && Ops::kLanes == 2             ? 4
+                                       : R == kIntraShortRows || W != kWarp || Ops::kLanes == 1 ? 5
+                                                                                                 : 0;
 
 template <class Ops, int kMode, int W, bool kAcgt, int R = kIntraRows, bool kPrefixF = false>
 __global__ void __launch_bounds__(kBlockThreads, kIntraMinBlocks<Ops, W, R>)

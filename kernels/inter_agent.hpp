@@ -100,7 +100,7 @@ GPUALIGN_UNROLL
       if (!last) scratch[static_cast<std::uint64_t>(j) * kWarp] = Cell2{Ops::bits(g), Ops::bits(f)};
       track_ends<Ops, R, kMode>(st, row0, j, pr, ends, runmax);
     }
-    fold_strip<L>(ends);
+    fold_strip<L, kMode>(ends);
   }
 GPUALIGN_UNROLL
   for (int h = 0; h < L; ++h)

@@ -199,7 +199,7 @@ GPUALIGN_UNROLL
         }
       }
     }
-    fold_strip<L>(ends);
+    fold_strip<L, kMode>(ends);
   }
   // The worker's best end per problem: its lanes' partials reduced here by
   // shuffles (every lane of the warp takes part), so that the host

@@ -11,14 +11,14 @@
 //
 // The kernels keep G = H - open instead of H, with `open` folded into the
 // substitution table (s' = s + open), so one cell costs five DPX operations,
-// all of them add-then-max (VIADDMNMX on sm_90):
+// add-then-max (VIADDMNMX on sm_90) but for global and semi-global's D':
 //   E = max(E - ext, G_left)            D = max(G_diag + s', E)
-//   D' = max(D - open [, floor - open])             (D' = D - open: a plain add)
+//   D' = max(D - open, floor - open)    (global, semi-global: D - open)
 //   F = max(F_up - ext, G_up)           G = max(F - open, D')
-// G = max(D, F [, floor]) - open, rewritten so that only the last two sit on
-// the dependency chain down a strip's column: two add-maxes a row, where
-// max3 then subtract took three operations, one of them VIMNMX3 at twice
-// VIADDMNMX's latency (kernels/PERFORMANCE.md, "The F chain down a strip").
+// That is G = max(D, F [, floor]) - open, written so that only the last two
+// sit on the dependency chain down a strip's column: two add-maxes a row,
+// where max3 then subtract took three operations, one of them VIMNMX3 at
+// twice VIADDMNMX's latency (kernels/PERFORMANCE.md, "A lone warp's step").
 // (strip_column can also take F down a strip as a prefix maximum: a
 // shorter dependency chain for one more operation a cell; kPrefixF.)
 //
@@ -200,8 +200,8 @@ GPUALIGN_HD_TEMPLATE inline void strip_column(Strip<Ops, R>& st, typename Ops::V
   const int tb0 = static_cast<int>(sizeof(std::int32_t)) * t0, tb1 = static_cast<int>(sizeof(std::int32_t)) * t1;
   // Two passes.  The first computes, for every row, E and D', the row's G
   // without F (from the diagonal G(i-1,j-1) + s + open and E), which need
-  // nothing from this column's rows above: 8 independent chains.  The second runs the one true
-  // dependency, F down the column.  Besides the shorter critical path, every
+  // nothing from this column's rows above: 8 independent chains.  The
+  // second runs the one true dependency, F down the column.  Besides the shorter critical path, every
   // old G is read (as the next row's diagonal) before the new G is written,
   // so the compiler can update G in place instead of copying registers at
   // each column's end.
@@ -244,9 +244,9 @@ GPUALIGN_UNROLL
     // Second pass: F down the column, the one chain from the row above to the
     // strip's bottom row.  Written as a prefix maximum so that chain is ~R/2
     // operations instead of 2R.  With g'(r) = D' (hd[r]), the G of row r
-    // not counting F, and since open >= ext (ScoringScheme
-    // checks it), where F made G, opening a gap from that G (F - open) never
-    // beats extending F (F - ext):
+    // not counting F, and since open >= ext (ScoringScheme checks it), where
+    // F made G, opening a gap from that G (F - open) never beats extending
+    // F (F - ext):
     //   F(r) = max(F(r-1) - ext, G(r-1)) = max(F(r-1) - ext, g'(r-1)).
     // So X(r) = F(r) + r * ext is a running maximum,
     //   X(0) = F(0) = max(F_up - ext, G_up),  X(r) = max(X(r-1), g'(r-1) + r * ext),
@@ -326,7 +326,8 @@ struct Problem {
 /// strips (an equal value may still win there on a smaller tend) and, a
 /// strip's columns coming in order, beat the strip's own best strictly (an
 /// equal one has a larger tend) -- max(best - 1, strip), the lowest int
-/// where there is none.
+/// where there is none.  In local mode `above` also holds the strip's best
+/// score (strip.score is not kept).
 struct LaneEnds {
   LaneBest best[2], strip[2];
   int above[2] = {kNoCandidate, kNoCandidate};
@@ -360,10 +361,11 @@ GPUALIGN_UNROLL
 GPUALIGN_UNROLL
         for (int h = 0; h < Ops::kLanes; ++h) {
           if (v[h] > e.above[h]) {
-            e.strip[h].score = v[h];
+            // The strip's best score is kept in `above` alone (v >= best:
+            // max(best - 1, v) = v), one register a problem the fewer.
+            e.above[h] = v[h];
             e.strip[h].qend = row0 + strip_find<Ops, R>(st, v[h], h) + 1;
             e.strip[h].tend = j;
-            e.above[h] = v[h];  // >= best: max(best - 1, v) = v
           }
         }
       }
@@ -387,12 +389,14 @@ GPUALIGN_UNROLL
 
 /// Merges a finished strip's ends into each problem's best (the reference's
 /// order: higher score, then smaller tend, then smaller qend) and clears them
-/// for the next strip.
-template <int L>
+/// for the next strip.  In local mode a strip's best score is `above` (a
+/// candidate has a column: tend > 0).
+template <int L, int kMode>
 GPUALIGN_HD_TEMPLATE inline void fold_strip(LaneEnds& e) {
 GPUALIGN_UNROLL
   for (int h = 0; h < L; ++h) {
-    if (e.strip[h].score != kNoCandidate) e.best[h].offer(e.strip[h].score, e.strip[h].qend, e.strip[h].tend);
+    const int score = kMode != kLocal ? e.strip[h].score : e.strip[h].tend > 0 ? e.above[h] : kNoCandidate;
+    if (score != kNoCandidate) e.best[h].offer(score, e.strip[h].qend, e.strip[h].tend);
     e.strip[h] = LaneBest{};
     e.above[h] = e.best[h].score == kNoCandidate ? kNoCandidate : e.best[h].score - 1;
   }
