@@ -39,10 +39,13 @@ class CliTest : public ::testing::Test {
     return ss.str();
   }
   // Runs `gpualign ARGS` with stdin from /dev/null; `env` (NAME=value ...)
-  // goes before the command.
+  // goes before the command.  The calibration profile's default place is
+  // the scratch directory (XDG_CACHE_HOME): a profile the machine's user
+  // saved neither reaches a test nor is overwritten by one.
   RunResult run(const std::string& args, const std::string& env = {}) const {
     const std::string out = path(".stdout"), err = path(".stderr");
-    const std::string cmd = std::string("cd '") + dir_.string() + "' && " + env + " '" + GPUALIGN_CLI + "' " + args +
+    const std::string cmd = std::string("cd '") + dir_.string() + "' && XDG_CACHE_HOME='" + dir_.string() + "/cache' " +
+                            env + " '" + GPUALIGN_CLI + "' " + args +
                             " </dev/null >'" + out + "' 2>'" + err + "'";
     const int raw = std::system(cmd.c_str());
     RunResult r;

@@ -62,7 +62,13 @@ TEST_F(FakeGpuCli, ProteinAlignOnTheGpuWritesWhatSerialWrites) {
 }
 
 TEST_F(FakeGpuCli, BenchRunsAndVerifiesItsGpuRows) {
-  const auto r = run_on_fake_gpu("bench --workload W1,P1 --backend serial,gpu --scale 0.005 --json b.json");
+  // A profile measured on the CPU first: without one the bench calibrates,
+  // and on the fake device that aligns ~6 Gcells through the emulated
+  // kernels (tens of minutes).
+  const auto cal = run("calibrate --profile p.json --seconds 0.01 --threads 2");
+  ASSERT_EQ(cal.status, 0) << cal.err;
+  const auto r =
+      run_on_fake_gpu("bench --profile p.json --workload W1,P1 --backend serial,gpu --scale 0.005 --json b.json");
   ASSERT_EQ(r.status, 0) << r.err;  // 1 would mean a gpu row differed from serial
   const std::string json = slurp(path("b.json"));
   std::size_t gpu_rows = 0;
