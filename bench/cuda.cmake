@@ -23,3 +23,9 @@ if(TARGET gpualign_fake_cuda_objects)
   target_include_directories(cuda_host_bench PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests
                              ${PROJECT_SOURCE_DIR}/kernels ${CUDAToolkit_INCLUDE_DIRS})
 endif()
+# The intra kernel's tile wavefront counted on the workloads, as given and
+# with long targets on the rows (plain C++, no GPU):
+#   bench/cuda_wavefront_model [resident warps] [lead]
+add_executable(cuda_wavefront_model ${CMAKE_CURRENT_SOURCE_DIR}/cuda_wavefront_model.cpp)
+target_link_libraries(cuda_wavefront_model PRIVATE gpualign::gpualign)
+target_include_directories(cuda_wavefront_model PRIVATE ${PROJECT_SOURCE_DIR}/kernels)

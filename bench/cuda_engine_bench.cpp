@@ -49,7 +49,7 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
   const AlignOptions opt{AlignMode::local, output};
   engine->align(pairs, w.scoring, opt, out);  // warm-up: buffers, module load
   double kernel = 0, device = 0, wall = 0, cells = 0, forward = 0, begin = 0, cigar = 0;
-  std::uint64_t reruns = 0, peak = 0, up = 0, trace_cpu = 0, trace_fallbacks = 0;
+  std::uint64_t reruns = 0, peak = 0, up = 0, trace_cpu = 0, trace_fallbacks = 0, transposed = 0;
   for (auto _ : state) {
     engine->align(pairs, w.scoring, opt, out);
     const auto& s = engine->last_stats();
@@ -65,6 +65,7 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
     up = s.upload_bytes;
     trace_cpu = s.trace_cpu_pairs;
     trace_fallbacks = s.trace_fallbacks;
+    transposed = s.transposed;
     cells += static_cast<double>(w.cells());
   }
   // Cells of the workload (the reverse pass for begins is extra work, not extra cells).
@@ -86,6 +87,8 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
   // Either costs host time that ms_cigar shows and the device times do not.
   state.counters["trace_cpu"] = static_cast<double>(trace_cpu);
   state.counters["trace_fallbacks"] = static_cast<double>(trace_fallbacks);
+  // Problems the intra kernel took with the target on its rows (both passes).
+  state.counters["transposed"] = static_cast<double>(transposed);
 }
 
 const bool registered = [] {
@@ -128,6 +131,13 @@ const bool registered = [] {
       short_tiles.intra_rows = 4;
       add(std::string("cuda/") + name + "/score/rows:4", name, AlignOutput::score_end, short_tiles);
     }
+    // Every pair as given, none transposed (CudaTuning::transpose): the
+    // default takes long targets on the kernel's rows where the wavefront
+    // gets shorter (W3, W2, and W1's and P1's two-tile queries).
+    gpualign::cuda::CudaTuning as_given;
+    as_given.transpose = gpualign::cuda::CudaTuning::Transpose::never;
+    add(std::string("cuda/") + name + "/score/as-given", name, AlignOutput::score_end, as_given);
+    if (std::string(name) == "W3") add("cuda/W3/cigar/as-given", name, AlignOutput::cigar, as_given);
     // F down each strip as a prefix maximum (CudaTuning::prefix_f): a
     // shorter chain for lone warps, more instructions for a full GPU.
     gpualign::cuda::CudaTuning prefix;

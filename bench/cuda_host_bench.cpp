@@ -67,9 +67,15 @@ const bool registered = [] {
   // thread per slot: a worker's partials are a warp's lanes.
   gpualign::cuda::CudaTuning threads;
   threads.short_kernel = gpualign::cuda::CudaTuning::ShortKernel::threads;
+  // Every pair as given (CudaTuning::transpose): transposed jobs are sorted
+  // again for their slots, by the kernel's rows.
+  gpualign::cuda::CudaTuning as_given;
+  as_given.transpose = gpualign::cuda::CudaTuning::Transpose::never;
   for (const char* name : {"W1", "P1", "W2", "W3"}) {
     add(std::string("cuda-host/") + name + "/score", name, {});
     if (std::string(name) == "W1") add(std::string("cuda-host/") + name + "/score/threads", name, threads);
+    if (std::string(name) == "W1" || std::string(name) == "P1")
+      add(std::string("cuda-host/") + name + "/score/as-given", name, as_given);
   }
   return true;
 }();

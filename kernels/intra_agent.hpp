@@ -68,6 +68,8 @@ GPUALIGN_HD_TEMPLATE inline void intra_worker(const IntraArgs& a, int wid, const
   const int load_sl = chunk_lead_step(a.chunk_lead);
 
   LaneEnds ends;
+  ends.tr[0] = pr[0].transposed;
+  ends.tr[1] = pr[1].transposed;
   V runmax = sentinel;
   Strip<Ops, R> st;
 
@@ -208,8 +210,11 @@ GPUALIGN_UNROLL
 GPUALIGN_UNROLL
   for (int h = 0; h < 2; ++h) {
     Partial p{kNoCandidate, 0, 0, 0};
-    if (h < L) p = within_problem(make_partial<Ops>(ends.best[h], pr[h], open, Ops::get(runmax, h), a.sc.limit_g),
-                                  pr[h].m, pr[h].n);
+    if (h < L) {
+      const int d = ends.tr[h];  // a transposed problem's rows are its target
+      p = within_problem(make_partial<Ops>(ends.best[h], pr[h], open, Ops::get(runmax, h), a.sc.limit_g, d),
+                         d ? pr[h].n : pr[h].m, d ? pr[h].m : pr[h].n);
+    }
 GPUALIGN_UNROLL
     for (int off = W / 2; off >= 1; off /= 2) {
       const int src = gbase + (gl ^ off);

@@ -18,10 +18,12 @@
 namespace gpualign::kern {
 
 /// One problem to align on the device: codes already staged (forward or
-/// reversed) at q_off / t_off of the batch's code buffer.
+/// reversed) at q_off / t_off of the batch's code buffer.  `transposed`:
+/// the kernel takes the target as its rows (make_slots swaps the two).
 struct Job {
   std::uint64_t q_off = 0, t_off = 0;
   std::int32_t m = 0, n = 0;
+  bool transposed = false;
 };
 
 /// Scoring facts the planner needs.
@@ -34,7 +36,68 @@ struct PlanScoring {
   /// with set_acgt, which also lowers min_sub to the padding's score there.
   bool acgt = false;
   int acgt_v[4] = {0, 0, 0, 0};
+  /// s(a, b) = s(b, a) for every pair of codes (symmetric_matrix): a
+  /// problem may then be aligned transposed (transposable).
+  bool symmetric = false;
 };
+
+/// Whether a size x size substitution matrix is symmetric.
+inline bool symmetric_matrix(const std::vector<int>& matrix, int size) {
+  for (int a = 0; a < size; ++a)
+    for (int b = 0; b < a; ++b)
+      if (matrix[static_cast<std::size_t>(a * size + b)] != matrix[static_cast<std::size_t>(b * size + a)]) return false;
+  return true;
+}
+
+/// Which pairs of an intra-sequence batch are aligned transposed, the
+/// target on the kernel's rows (Problem::transposed, orient_jobs).
+enum class TransposeRule {
+  never,
+  when_pays,  ///< where transpose_pays says so (the engine's default)
+  always,     ///< every pair with a target longer than its query (tests)
+};
+
+/// Whether a scheme allows transposed problems: local or global mode (a
+/// semi-global alignment's free target ends are not the query's) and a
+/// symmetric substitution matrix.
+inline bool transposable(const PlanScoring& s) { return (s.mode == kLocal || s.mode == kGlobal) && s.symmetric; }
+
+/// Whether an m x n pair (n > m) runs faster transposed on intra workers of
+/// `lanes` lanes and `tile_rows`-row tiles.  A slot's tiles each sweep all
+/// its columns, a step a column (plus lanes - 1 to fill the wavefront);
+/// whole-warp workers pipeline them, tile t starting a lag of 2 (lanes - 1)
+/// + chunk_lead steps after tile t - 1 (tile_progress.hpp).  So a slot
+/// takes ~cols + (tiles - 1) * lag steps however many warps share it, and
+/// its work is tiles * (cols + lanes - 1) warp-steps.  Rows = the longer
+/// sequence shortens the first (a W3 pair of 15,000 x 75,000: ~79,600 ->
+/// ~37,800 steps at lead 16), which is what a GPU holding few slots waits
+/// for; transposing is chosen when it does so without adding more than 2%
+/// of work (row padding to whole tiles against the wavefront fill: W1's
+/// 250 x 500 pairs stay as they are).  Narrow workers take their slot's
+/// tiles one after another: for them the work is the time.
+inline bool transpose_pays(long long m, long long n, int lanes, int tile_rows, int chunk_lead) {
+  if (n <= m) return false;
+  auto tiles = [tile_rows](long long rows) { return std::max(1LL, (rows + tile_rows - 1) / tile_rows); };
+  auto work = [&](long long rows, long long cols) { return tiles(rows) * (cols + lanes - 1); };
+  if (lanes != kWarp) return work(n, m) < work(m, n);
+  const long long lag = 2LL * (lanes - 1) + chunk_lead;
+  auto span = [&](long long rows, long long cols) { return cols + lanes - 1 + (tiles(rows) - 1) * lag; };
+  return span(n, m) < span(m, n) && 50 * work(n, m) <= 51 * work(m, n);
+}
+
+/// Whether intra workers (`lanes`, `tile_rows`, `chunk_lead`) take an m x
+/// n pair transposed under `rule` (see transpose_pays); never where the
+/// scheme does not allow it.
+inline bool orient(const PlanScoring& s, TransposeRule rule, int m, int n, int lanes, int tile_rows, int chunk_lead) {
+  return rule != TransposeRule::never && transposable(s) && n > m &&
+         (rule == TransposeRule::always || transpose_pays(m, n, lanes, tile_rows, chunk_lead));
+}
+
+/// Sets Job::transposed by orient() for a batch of intra workers.
+inline void orient_jobs(std::vector<Job>& jobs, const PlanScoring& s, TransposeRule rule, int lanes, int tile_rows,
+                        int chunk_lead) {
+  for (Job& j : jobs) j.transposed = orient(s, rule, j.m, j.n, lanes, tile_rows, chunk_lead);
+}
 
 /// Lowest true value any candidate of an m x n problem can take (see recurrence.hpp).
 inline long long lowest_value(const PlanScoring& s, long long rows, long long cols) {
@@ -204,24 +267,29 @@ void sort_largest_first(std::vector<int>& order, M m, N n) {
   for (std::size_t k = 0; k < order.size(); ++k) order[k] = keyed[k].second;
 }
 
-/// Slots from jobs: sorted by size (query, then target, descending) so
-/// neighbours are alike; `lanes` problems per slot.  `bias` is per job.
+/// Slots from jobs: sorted by size (rows, then columns, descending) so
+/// neighbours are alike; `lanes` problems per slot.  `bias` is per job.  A
+/// transposed job's target gives the rows: its problem, offsets and the
+/// slot's sizes are the kernel's, swapped.
 inline std::vector<Slot> make_slots(const std::vector<Job>& jobs, const std::vector<int>& order_in,
                                     const std::vector<int>& bias, int lanes) {
   std::vector<int> order = order_in;
-  sort_largest_first(order, [&](int i) { return jobs[static_cast<std::size_t>(i)].m; },
-                     [&](int i) { return jobs[static_cast<std::size_t>(i)].n; });
+  auto job = [&](int i) -> const Job& { return jobs[static_cast<std::size_t>(i)]; };
+  sort_largest_first(order, [&](int i) { return job(i).transposed ? job(i).n : job(i).m; },
+                     [&](int i) { return job(i).transposed ? job(i).m : job(i).n; });
   std::vector<Slot> slots;
   for (std::size_t i = 0; i < order.size(); i += lanes) {
     Slot s;
     for (int h = 0; h < lanes && i + h < order.size(); ++h) {
-      const Job& j = jobs[order[i + h]];
+      const Job& j = job(order[i + h]);
+      const bool tr = j.transposed;
+      const int rows = tr ? j.n : j.m, cols = tr ? j.m : j.n;
       s.job[h] = order[i + h];
-      s.prob[h] = Problem{j.m, j.n, bias[order[i + h]]};
-      s.q_off[h] = j.q_off;
-      s.t_off[h] = j.t_off;
-      s.rows = std::max(s.rows, j.m);
-      s.cols = std::max(s.cols, j.n);
+      s.prob[h] = Problem{rows, cols, bias[order[i + h]], tr ? 1 : 0};
+      s.q_off[h] = tr ? j.t_off : j.q_off;
+      s.t_off[h] = tr ? j.q_off : j.t_off;
+      s.rows = std::max(s.rows, rows);
+      s.cols = std::max(s.cols, cols);
     }
     if (lanes == 2 && s.job[1] < 0) s.prob[1] = Problem{0, 0, s.prob[0].bias};
     slots.push_back(s);

@@ -314,23 +314,41 @@ struct LaneBest {
 };
 
 /// Per-problem facts a kernel needs: true lengths and the 16-bit bias.
+/// A transposed problem has the pair's target on the rows and its query on
+/// the columns (m, n and the slot's offsets are the rows' and columns'), so
+/// that a long target gives a slot many short tiles instead of a few long
+/// ones (kernels/plan.hpp, transpose_pays).  Local and global scores are
+/// the same either way round (substitution matrix symmetric); the end cells'
+/// tie rule is the one thing that is not, and track_ends, fold_strip and
+/// make_partial keep the pair's own (smallest target end first).
 struct Problem {
-  int m = 0, n = 0;  ///< query and target length
-  int bias = 0;      ///< stored = value + bias (0 at 32-bit)
+  int m = 0, n = 0;    ///< rows and columns: query and target length, or target and query when transposed
+  int bias = 0;        ///< stored = value + bias (0 at 32-bit)
+  int transposed = 0;  ///< 1: rows are the target (local and global mode only)
 };
 
 /// A lane's ends, per problem (h < 2): the best end of its finished strips
 /// (`best`), the best of the strip it is on (`strip`), and, in local mode,
-/// the value a column maximum must exceed to be the strip's new best
-/// (`above`, kept by track_ends and fold_strip): reach the best of earlier
-/// strips (an equal value may still win there on a smaller tend) and, a
-/// strip's columns coming in order, beat the strip's own best strictly (an
-/// equal one has a larger tend) -- max(best - 1, strip), the lowest int
-/// where there is none.  In local mode `above` also holds the strip's best
-/// score (strip.score is not kept).
+/// the value a column maximum must exceed to enter track_ends' slow path
+/// (`above`, kept by track_ends and fold_strip), the lowest int where there
+/// is none:
+/// - a problem the right way round: reach the best of earlier strips (an
+///   equal value may still win there on a smaller tend) and, a strip's
+///   columns coming in order, beat the strip's own best strictly (an equal
+///   one has a larger tend) -- max(best - 1, strip).  `above` then also
+///   holds the strip's best score (strip.score is not kept).
+/// - transposed (rows are the target, and the tie rule wants the smallest
+///   row first): beat the best of earlier strips strictly (their rows are
+///   all smaller) and reach the strip's own best (an equal value on a
+///   smaller row of a later column wins) -- max(best, strip - 1); the
+///   strip's best score is then `above` + 1.
+/// `tr[h]`: 1 when problem h is transposed (set by the intra kernel; the
+/// inter kernel leaves it 0, and the compiler its code as it was), used as
+/// a number, not a branch, so the step loop is not duplicated for it.
 struct LaneEnds {
   LaneBest best[2], strip[2];
   int above[2] = {kNoCandidate, kNoCandidate};
+  int tr[2] = {0, 0};
 };
 
 /// After a column `j` (1-based) of a strip whose first row is `row0`
@@ -361,11 +379,18 @@ GPUALIGN_UNROLL
 GPUALIGN_UNROLL
         for (int h = 0; h < Ops::kLanes; ++h) {
           if (v[h] > e.above[h]) {
-            // The strip's best score is kept in `above` alone (v >= best:
+            // The right way round (d = 0) every value here is a new strip
+            // best, whose score is kept in `above` alone (v >= best:
             // max(best - 1, v) = v), one register a problem the fewer.
-            e.above[h] = v[h];
-            e.strip[h].qend = row0 + strip_find<Ops, R>(st, v[h], h) + 1;
-            e.strip[h].tend = j;
+            // Transposed (d = 1): a new strip best (none yet, or above the
+            // strip's best = above + 1) or an equal one on a smaller row.
+            const int d = e.tr[h];
+            const int row = row0 + strip_find<Ops, R>(st, v[h], h) + 1;
+            if (e.strip[h].tend == 0 || v[h] > e.above[h] + d || row < e.strip[h].qend) {
+              e.above[h] = v[h] - d;
+              e.strip[h].qend = row;
+              e.strip[h].tend = j;
+            }
           }
         }
       }
@@ -389,16 +414,19 @@ GPUALIGN_UNROLL
 
 /// Merges a finished strip's ends into each problem's best (the reference's
 /// order: higher score, then smaller tend, then smaller qend) and clears them
-/// for the next strip.  In local mode a strip's best score is `above` (a
-/// candidate has a column: tend > 0).
+/// for the next strip.  In local mode a strip's best score is `above` + tr
+/// (a candidate has a column: tend > 0).  A transposed strip's candidate
+/// beat the earlier strips' best strictly (`above` >= best), as its rows
+/// are larger: offer()'s tie rule, which is in the kernel's coordinates,
+/// never decides there.
 template <int L, int kMode>
 GPUALIGN_HD_TEMPLATE inline void fold_strip(LaneEnds& e) {
 GPUALIGN_UNROLL
   for (int h = 0; h < L; ++h) {
-    const int score = kMode != kLocal ? e.strip[h].score : e.strip[h].tend > 0 ? e.above[h] : kNoCandidate;
+    const int score = kMode != kLocal ? e.strip[h].score : e.strip[h].tend > 0 ? e.above[h] + e.tr[h] : kNoCandidate;
     if (score != kNoCandidate) e.best[h].offer(score, e.strip[h].qend, e.strip[h].tend);
     e.strip[h] = LaneBest{};
-    e.above[h] = e.best[h].score == kNoCandidate ? kNoCandidate : e.best[h].score - 1;
+    e.above[h] = e.best[h].score == kNoCandidate ? kNoCandidate : e.best[h].score - 1 + e.tr[h];
   }
 }
 
@@ -407,14 +435,15 @@ GPUALIGN_UNROLL
 /// is runmax_lane (global, semi-global) or, in local mode, where track_ends
 /// offers every column maximum, the best end's (runmax_lane stays the
 /// sentinel there).  The first G past the limit cannot have wrapped yet, so
-/// either holds it.
+/// either holds it.  The end is in the pair's coordinates: a transposed
+/// problem's (`tr` 1, LaneEnds::tr) row is its tend.
 template <class Ops>
 GPUALIGN_HD_TEMPLATE inline Partial make_partial(const LaneBest& b, const Problem& p, int open, int runmax_lane,
-                                                 int limit_g) {
+                                                 int limit_g, int tr = 0) {
   Partial out;
   out.score = b.score == kNoCandidate ? kNoCandidate : b.score - p.bias + open;
-  out.qend = b.qend;
-  out.tend = b.tend;
+  out.qend = tr ? b.tend : b.qend;
+  out.tend = tr ? b.qend : b.tend;
   const int highest = runmax_lane > b.score ? runmax_lane : b.score;
   out.flags = (Ops::kLanes == 2 && highest > limit_g) ? kFlagOverflow : 0;
   return out;
@@ -431,10 +460,11 @@ GPUALIGN_HD Partial better_partial(const Partial& a, const Partial& b) {
   return r;
 }
 
-/// A candidate past the problem's own rows or columns (padding of a slot
-/// that packs a shorter problem beside a longer one) is none.
-GPUALIGN_HD Partial within_problem(Partial p, int m, int n) {
-  if (p.score != kNoCandidate && (p.qend > m || p.tend > n)) p.score = kNoCandidate;
+/// A candidate past the query's or the target's end (`qlen`, `tlen`:
+/// padding of a slot that packs a shorter problem beside a longer one) is
+/// none.
+GPUALIGN_HD Partial within_problem(Partial p, int qlen, int tlen) {
+  if (p.score != kNoCandidate && (p.qend > qlen || p.tend > tlen)) p.score = kNoCandidate;
   return p;
 }
 

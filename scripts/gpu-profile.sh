@@ -29,11 +29,11 @@ done
 if [[ ! -x "$bench" ]]; then echo "gpu-profile: no $bench (build it first: scripts/gpu-check.sh)" >&2; exit 2; fi
 if [[ -z "$ncu" ]]; then echo "gpu-profile: ncu (Nsight Compute) not found" >&2; exit 2; fi
 
-# W3 (one warp a scheduler) and W3 on 128-row tiles (twice the warps, yet
-# no faster on the first GPU run: why is the open question), W2 (a full
-# GPU), W1 on whole warps (the default).
+# W3 transposed (the default: long targets on the rows, ~5x the warps of
+# W3 as given) and as given (one warp a scheduler on the first GPU run),
+# W2 (a full GPU), W1 on whole warps (the default).
 # A row's full name ends in "/iterations:3/manual_time": match up to it.
-read -r -a rows <<<"${GPUALIGN_PROFILE_ROWS:-^cuda/W3/score/it ^cuda/W3/score/rows:4/it ^cuda/W2/score/it ^cuda/W1/score/it}"
+read -r -a rows <<<"${GPUALIGN_PROFILE_ROWS:-^cuda/W3/score/it ^cuda/W3/score/as-given/it ^cuda/W2/score/it ^cuda/W1/score/it}"
 wanted=(
   gpu__time_duration.sum
   sm__warps_active.avg.pct_of_peak_sustained_active

@@ -29,7 +29,7 @@ if [[ ! -d "$GPUALIGN_PREBUILT" ]]; then
 fi
 out=${OUT:-$GPUALIGN_PREBUILT/session}
 mkdir -p "$out"
-export GPUALIGN_BENCH_PARTS=${GPUALIGN_BENCH_PARTS:-/score /W1/cigar /P1/cigar /W2/cigar/it /W3/cigar/it}
+export GPUALIGN_BENCH_PARTS=${GPUALIGN_BENCH_PARTS:-/score /W1/cigar /P1/cigar /W2/cigar/it /W3/cigar/}
 read -r check_s sanitize_s profile_s <<<"${GPUALIGN_SESSION_LIMITS:-220 90 100}"
 
 status=0

@@ -183,6 +183,18 @@ struct CudaEngine::Impl {
     return std::max<std::size_t>(free / (2 * kStreams), std::size_t{16} << 20);
   }
 
+  // Whether submit() gives an m x n pair to `kind`'s workers transposed,
+  // its target on the rows (plan.hpp orient; the inter kernel never).
+  bool transposes(Kind kind, bool sixteen, int m, int n) const {
+    if (kind != Kind::intra && kind != Kind::group) return false;
+    const kern::TransposeRule rule = tuning.transpose == CudaTuning::Transpose::never    ? kern::TransposeRule::never
+                                     : tuning.transpose == CudaTuning::Transpose::always ? kern::TransposeRule::always
+                                                                                          : kern::TransposeRule::when_pays;
+    const int lanes = kind == Kind::group ? kern::kGroupLanes : kern::kWarp;
+    const int rows = kind == Kind::group ? kern::kIntraRows : intra_rows(sixteen);
+    return kern::orient(ps, rule, m, n, lanes, lanes * rows, tuning.chunk_lead);
+  }
+
   // Rows a lane of a whole-warp intra worker keeps (tuning: 16-bit only).
   int intra_rows(bool sixteen) const { return sixteen ? tuning.intra_rows : kern::kIntraRows; }
 
@@ -306,6 +318,10 @@ struct CudaEngine::Impl {
       codes += kern::code_room(s.m) + kern::code_room(s.n);
       order[j] = static_cast<int>(j);
       l.cells += static_cast<std::uint64_t>(s.m) * static_cast<std::uint64_t>(s.n);
+    }
+    for (kern::Job& j : jobs) {
+      j.transposed = transposes(kind, sixteen, j.m, j.n);
+      stats.transposed += j.transposed ? 1 : 0;
     }
     std::vector<kern::Slot> slots = kern::make_slots(jobs, order, bias, L);
     kern::InterPlan ip;
@@ -792,9 +808,19 @@ struct CudaEngine::Impl {
       for (int w = 0; w < 3; ++w) {
         const Kind kind = kKinds[k];
         std::vector<int>& list = lists[k][w];
-        // Sort by size so batches (and the slots inside them) hold alike pairs.
-        kern::sort_largest_first(list, [&](int i) { return sp[static_cast<std::size_t>(i)].m; },
-                                 [&](int i) { return sp[static_cast<std::size_t>(i)].n; });
+        // Sort by size so batches (and the slots inside them) hold alike
+        // pairs: by the kernel's rows and columns, which transposed pairs
+        // swap (submit orients each job the same way, so make_slots finds
+        // its batch sorted).
+        auto rows_of = [&](int i) {
+          const Spec& s = sp[static_cast<std::size_t>(i)];
+          return transposes(kind, w >= 1, s.m, s.n) ? s.n : s.m;
+        };
+        auto cols_of = [&](int i) {
+          const Spec& s = sp[static_cast<std::size_t>(i)];
+          return transposes(kind, w >= 1, s.m, s.n) ? s.m : s.n;
+        };
+        kern::sort_largest_first(list, rows_of, cols_of);
         // Batches of about equal size when the pair or code limit splits
         // the list (W1's 20,000 pairs: 2 x 10,000, not 16,384 + 3,616), so
         // the second batch's staging overlaps as much of the first's device
@@ -895,6 +921,7 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
   im.ps.ext = scoring.gap_extend();
   im.ps.max_sub = scoring.max_score();
   im.ps.min_sub = std::min(scoring.min_score(), -1);
+  im.ps.symmetric = kern::symmetric_matrix(scoring.matrix(), scoring.size());
   if (im.tuning.acgt_registers)
     kern::set_acgt(im.ps, scoring.alphabet() == Alphabet::dna, scoring.matrix(), scoring.size());
   im.capacity_bound =

@@ -29,6 +29,7 @@ struct CudaRunStats {
   /// (kernels/code_stream.hpp), a byte in protein ones.
   std::uint64_t upload_bytes = 0;
   std::uint64_t reruns_32bit = 0;  ///< pairs rerun at 32-bit after 16-bit overflow
+  std::uint64_t transposed = 0;    ///< problems the intra kernel aligned transposed (CudaTuning::transpose), both passes
   std::uint64_t cpu_pairs = 0;     ///< pairs aligned entirely on the CPU (empty, too large for 32-bit)
   std::uint64_t trace_gpu_pairs = 0;   ///< CIGARs traced on the GPU
   std::uint64_t trace_cpu_pairs = 0;   ///< CIGAR windows traced on the CPU (empty, over the cell cap or the budget)
@@ -124,6 +125,21 @@ struct CudaTuning {
   /// 0.97x, P1 0.98x: bench rows ".../prefix-f"), so it stays off.  Exact
   /// either way.
   bool prefix_f = false;
+  /// Which pairs the intra-sequence kernel aligns transposed, the target
+  /// on its rows and the query on its columns (local and global mode, a
+  /// symmetric substitution matrix; exact either way, end ties included).
+  /// A slot's tiles each sweep all its columns, so a long target on the
+  /// columns makes a long slot: W3's longest takes ~97,000 wavefront steps
+  /// as given and ~46,000 transposed, with 5x the tiles for warps to share
+  /// (kernels/plan.hpp transpose_pays; bench/cuda_wavefront_model; kernels/
+  /// PERFORMANCE.md "Long targets on the rows").  Not measured on a GPU
+  /// yet: bench rows ".../as-given" run without it.
+  enum class Transpose {
+    never,      ///< every pair as given
+    when_pays,  ///< where the wavefront gets shorter at no more than 2% more work
+    always,     ///< every pair whose target is longer than its query (tests)
+  };
+  Transpose transpose = Transpose::when_pays;
 };
 
 /// Empty when a CUDA device is usable here, else why not ("no CUDA device", ...).

@@ -116,12 +116,16 @@ void run_emulated(Kernel kernel, const kern::PlanScoring& ps, const kern::ScoreC
 /// Forward-pass ends of `pairs` as the CUDA kernels compute them.  With
 /// `sixteen`, every pair must be 16-bit eligible; with `acgt` (16-bit only)
 /// the kernels take register scores, and the scheme and every pair must
-/// allow them.
+/// allow them.  `transpose`: which pairs the intra kernel takes transposed
+/// (the engine's orient_jobs; the inter kernel never).
 inline std::vector<kern::MergedEnd> emulate_ends(std::span<const SequencePair> pairs, const ScoringScheme& s,
                                                  AlignMode mode, Kernel kernel, bool sixteen, int capacity = 3,
                                                  bool acgt = false, int chunk_lead = kern::kDefaultChunkLead,
-                                                 int rows = kern::kIntraRows, bool prefix_f = false) {
+                                                 int rows = kern::kIntraRows, bool prefix_f = false,
+                                                 kern::TransposeRule transpose = kern::TransposeRule::never,
+                                                 int* transposed_out = nullptr) {
   kern::PlanScoring ps = plan_scoring(s, mode);
+  ps.symmetric = kern::symmetric_matrix(s.matrix(), s.size());
   if (acgt) {
     kern::set_acgt(ps, s.alphabet() == Alphabet::dna, s.matrix(), s.size());
     if (!sixteen || !ps.acgt) throw std::runtime_error("no register scores for this scheme or width");
@@ -165,6 +169,15 @@ inline std::vector<kern::MergedEnd> emulate_ends(std::span<const SequencePair> p
   }
   const std::vector<std::int32_t> tab = kern::make_table(s.matrix(), s.size(), ps.open, ps.min_sub);
   const kern::ScoreConsts sc = kern::make_consts(ps, sixteen);
+  if (kernel != Kernel::inter) {
+    const int lanes = kernel == Kernel::group ? kern::kGroupLanes : kern::kWarp;
+    const int tile_rows = lanes * (kernel == Kernel::intra && rows == kern::kIntraShortRows ? rows : kern::kIntraRows);
+    kern::orient_jobs(jobs, ps, transpose, lanes, tile_rows, chunk_lead);
+  }
+  if (transposed_out) {
+    *transposed_out = 0;
+    for (const kern::Job& j : jobs) *transposed_out += j.transposed ? 1 : 0;
+  }
   std::vector<kern::Slot> slots = kern::make_slots(jobs, order, bias, sixteen ? 2 : 1);
   auto go = [&]<class Ops, int M, bool A = false>() {
     if (prefix_f)

@@ -166,6 +166,51 @@ TEST_F(CudaEngineEmulated, LongPairsOnShortTiles) {
   EXPECT_GT(fake::calls().intra_short_rows, short_launches);  // the 16-bit pass before the reruns
 }
 
+TEST_F(CudaEngineEmulated, LongTargetsOnTheRows) {
+  // CudaTuning::transpose: long pairs (whole-warp intra workers) whose
+  // target is much the longer go to the kernel transposed (the target on
+  // the rows: more, shorter tiles), local and global; semi-global never.
+  // 8 resident warps share the tiles.  A low-complexity pair (240 x 2,400)
+  // gives many equally good ends; one query tile against ten target tiles
+  // would add 11% of work transposed, so only "always" transposes it.
+  fake::config().sms = 2;
+  fake::config().intra_blocks_per_sm = 1;
+  Batch b = make_batch(36, Alphabet::dna, {{300, 2100}, {40, 2500}, {513, 2200}, {2100, 300}, {1000, 2560}});
+  std::string q, t;
+  for (int k = 0; k < 40; ++k) q += "ACGTTA";
+  for (int k = 0; k < 400; ++k) t += k % 37 == 5 ? "ACGATA" : "ACGTTA";
+  b.seqs.emplace_back("q", q, Alphabet::dna);
+  b.seqs.emplace_back("t", t, Alphabet::dna);
+  b.pairs.clear();  // made again: adding to b.seqs may have moved them
+  for (std::size_t i = 0; i + 1 < b.seqs.size(); i += 2) b.pairs.push_back({b.seqs[i].codes(), b.seqs[i + 1].codes()});
+  auto e = engine();
+  for (AlignMode m : kModes) {
+    check_batch(*e, b, ScoringScheme::dna(), m, AlignOutput::begin_end);
+    expect_device_used(*e);
+    // Four forward problems; in local mode one reverse-pass problem too
+    // (a pair whose alignment ends deep in its target: a long prefix).
+    EXPECT_EQ(e->last_stats().transposed, m == AlignMode::semi_global ? 0u : m == AlignMode::local ? 5u : 4u);
+  }
+  check_batch(*e, b, ScoringScheme::dna(), AlignMode::local, AlignOutput::cigar);
+  // Match 100: the 1,000 x 2,560 pair passes 16 bits and reruns at 32,
+  // transposed again.
+  check_batch(*e, b, ScoringScheme::dna(100, -100, 150, 50), AlignMode::local, AlignOutput::score_end);
+  EXPECT_GT(e->last_stats().reruns_32bit, 0u);
+  EXPECT_GE(e->last_stats().transposed, 5u);
+  for (auto rule : {cuda::CudaTuning::Transpose::never, cuda::CudaTuning::Transpose::always}) {
+    cuda::CudaTuning tuning;
+    tuning.transpose = rule;
+    tuning.warp_trace_min_cells = ~std::uint64_t{0};
+    tuning.short_kernel = cuda::CudaTuning::ShortKernel::threads;
+    cuda::CudaEngine other(tuning);
+    for (AlignMode m : {AlignMode::local, AlignMode::global}) {
+      check_batch(other, b, ScoringScheme::dna(), m, AlignOutput::begin_end);
+      EXPECT_EQ(other.last_stats().transposed,
+                rule == cuda::CudaTuning::Transpose::never ? 0u : m == AlignMode::local ? 6u : 5u);
+    }
+  }
+}
+
 TEST_F(CudaEngineEmulated, PrefixMaximumFOnBothKernels) {
   // CudaTuning::prefix_f: the 16-bit inter kernel and whole-warp intra
   // workers take F as a prefix maximum; 32-bit reruns and narrow workers

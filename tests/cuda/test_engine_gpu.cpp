@@ -143,6 +143,37 @@ TEST(CudaEngineGpu, PrefixMaximumF) {
   check_mixed_batches(e, 9, 120, AlignOutput::begin_end, AlignOutput::cigar);
 }
 
+// Transposed problems (CudaTuning::transpose): every pair whose target is
+// the longer, on the intra kernel's target rows (the default transposes
+// only where it pays, and the tests above run it), and every pair as
+// given; then low-complexity pairs, whose many equally good ends the tie
+// rule decides, long (several tiles, several warps) and short.
+TEST(CudaEngineGpu, TransposedAndAsGiven) {
+  for (auto rule : {cuda::CudaTuning::Transpose::always, cuda::CudaTuning::Transpose::never}) {
+    cuda::CudaTuning t;
+    t.transpose = rule;
+    TUNED_GPU_ENGINE_OR_SKIP(e, t);
+    check_mixed_batches(e, 11, 120, AlignOutput::begin_end, AlignOutput::cigar);
+    Batch r;
+    const std::string motifs[] = {"ACGTTA", "AAC", "AGAGAT", "T"};
+    for (int i = 0; i < 8; ++i) {
+      const std::string& mo = motifs[i % 4];
+      std::string q, tg;
+      while (q.size() < static_cast<std::size_t>(40 + 500 * i)) q += mo;
+      while (tg.size() < static_cast<std::size_t>(3000 + 1500 * i)) tg += tg.size() % 997 < mo.size() ? "G" : mo;
+      r.seqs.emplace_back("q", q, Alphabet::dna);
+      r.seqs.emplace_back("t", tg, Alphabet::dna);
+    }
+    for (std::size_t i = 0; i + 1 < r.seqs.size(); i += 2) r.pairs.push_back({r.seqs[i].codes(), r.seqs[i + 1].codes()});
+    for (AlignMode m : kModes) {
+      check_batch(e, r, ScoringScheme::dna(1, -1, 2, 1), m, AlignOutput::begin_end);
+      if (rule == cuda::CudaTuning::Transpose::always && m != AlignMode::semi_global)
+        EXPECT_GE(e.last_stats().transposed, r.pairs.size());
+      else EXPECT_EQ(e.last_stats().transposed, 0u);
+    }
+  }
+}
+
 // Short pairs on the kernels that the default (whole warps) does not use.
 class CudaEngineGpuShortKernel : public ::testing::TestWithParam<cuda::CudaTuning::ShortKernel> {};
 

@@ -172,6 +172,63 @@ TEST(PartialReduction, AnyOrderGivesTheHostsMerge) {
   }
 }
 
+// --- a lane's end tracking (track_ends, fold_strip, make_partial) ----------------
+
+// A lane's stream of column maxima, many of them equal (values 0-3), over
+// several strips (increasing rows) and columns in order, the right way
+// round and transposed: the lane's partial, in the pair's coordinates, is
+// the best cell by the reference's rule (higher score, smaller tend, smaller
+// qend), found here by brute force.  Transposed, the row is the tend: an
+// equal value on a smaller row of a later column, or of an earlier strip,
+// must win.  Both widths, both halves of a packed pair.
+template <class Ops>
+void lane_ends_follow_the_tie_rule(std::uint32_t seed) {
+  constexpr int R = kern::kIntraRows, L = Ops::kLanes;
+  std::mt19937 rng(seed);
+  for (int it = 0; it < 3000; ++it) {
+    const int strips = 1 + static_cast<int>(rng() % 4), cols = 1 + static_cast<int>(rng() % 12);
+    const int top = 1 + static_cast<int>(rng() % 4);  // values 0..top: ties everywhere
+    kern::Problem pr[2];
+    kern::LaneEnds e;
+    for (int h = 0; h < L; ++h) {
+      pr[h] = kern::Problem{1000, 1000, 0, static_cast<int>(rng() % 2)};
+      e.tr[h] = pr[h].transposed;
+    }
+    typename Ops::V runmax = Ops::make(0, 0);
+    kern::Partial want[2] = {{kern::kNoCandidate, 0, 0, 0}, {kern::kNoCandidate, 0, 0, 0}};
+    kern::Strip<Ops, R> st{};
+    for (int sp = 0; sp < strips; ++sp) {
+      const int row0 = sp * 64 + static_cast<int>(rng() % 8) * R;
+      for (int j = 1; j <= cols; ++j) {
+        int v[R][2];
+        for (int r = 0; r < R; ++r) {
+          v[r][0] = static_cast<int>(rng() % static_cast<unsigned>(top + 1));
+          v[r][1] = static_cast<int>(rng() % static_cast<unsigned>(top + 1));
+          st.g[r] = Ops::make(v[r][0], v[r][1]);
+          for (int h = 0; h < L; ++h) {
+            const int row = row0 + r + 1;
+            const kern::Partial c{v[r][h], pr[h].transposed ? j : row, pr[h].transposed ? row : j, 0};
+            want[h] = kern::better_partial(want[h], c);
+          }
+        }
+        kern::track_ends<Ops, R, kern::kLocal>(st, row0, j, pr, e, runmax);
+      }
+      kern::fold_strip<L, kern::kLocal>(e);
+    }
+    for (int h = 0; h < L; ++h) {
+      const kern::Partial got = kern::make_partial<Ops>(e.best[h], pr[h], 0, 0, 1 << 20, e.tr[h]);
+      ASSERT_EQ(got.score, want[h].score) << "it " << it << " h " << h << " transposed " << pr[h].transposed;
+      ASSERT_EQ(got.qend, want[h].qend) << "it " << it << " h " << h << " transposed " << pr[h].transposed;
+      ASSERT_EQ(got.tend, want[h].tend) << "it " << it << " h " << h << " transposed " << pr[h].transposed;
+    }
+  }
+}
+
+TEST(LaneEndsCpu, TieRuleBothWaysRound) {
+  lane_ends_follow_the_tie_rule<kern::OpsI32>(1621);
+  lane_ends_follow_the_tie_rule<kern::OpsS16x2>(1622);
+}
+
 // --- packed 16-bit operations --------------------------------------------------
 
 TEST(PackedS16x2, EmulationMatchesPerHalfwordSemantics) {
@@ -339,10 +396,42 @@ Batch make_batch(std::uint32_t seed, Alphabet a, const std::vector<std::pair<int
   return b;
 }
 
+// Low-complexity pairs: query and target both repeat one short motif
+// (period 1-6, over two to four letters) from random phases, a few letters
+// changed.  Many cells share the best score, in many rows and columns: the
+// tie rule decides the end.
+Batch repeat_batch(std::uint32_t seed, Alphabet a, const std::vector<std::pair<int, int>>& dims) {
+  std::mt19937 rng(seed);
+  const std::string_view letters = a == Alphabet::dna ? "ACGT" : "ARNDCQEGHILKMFPSTWYV";
+  Batch b;
+  b.seqs.reserve(dims.size() * 2);
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    const auto [m, n] = dims[i];
+    std::string motif(1 + rng() % 6, 'A');
+    const std::size_t alpha = 2 + rng() % 3;
+    for (char& c : motif) c = letters[rng() % alpha];
+    auto repeat = [&](int len, int changes_in_100) {
+      std::string out(static_cast<std::size_t>(len), 'A');
+      const std::size_t phase = rng() % motif.size();
+      for (std::size_t k = 0; k < out.size(); ++k)
+        out[k] = static_cast<int>(rng() % 100) < changes_in_100 ? letters[rng() % letters.size()]
+                                                                : motif[(k + phase) % motif.size()];
+      return out;
+    };
+    const std::string q = repeat(m, static_cast<int>(i % 3) * 2), t = repeat(n, static_cast<int>(i % 4));
+    b.seqs.emplace_back("q" + std::to_string(i), q, a);
+    b.seqs.emplace_back("t" + std::to_string(i), t, a);
+  }
+  for (std::size_t i = 0; i < dims.size(); ++i) b.pairs.push_back({b.seqs[2 * i].codes(), b.seqs[2 * i + 1].codes()});
+  return b;
+}
+
 void expect_ends_match(const Batch& b, const ScoringScheme& s, AlignMode mode, Kernel k, bool sixteen,
                        int capacity = 3, bool acgt = false, int chunk_lead = kern::kDefaultChunkLead,
-                       int rows = kern::kIntraRows, bool prefix_f = false) {
-  const auto ends = test::emulate_ends(b.pairs, s, mode, k, sixteen, capacity, acgt, chunk_lead, rows, prefix_f);
+                       int rows = kern::kIntraRows, bool prefix_f = false,
+                       kern::TransposeRule transpose = kern::TransposeRule::never, int* transposed = nullptr) {
+  const auto ends = test::emulate_ends(b.pairs, s, mode, k, sixteen, capacity, acgt, chunk_lead, rows, prefix_f,
+                                       transpose, transposed);
   for (std::size_t i = 0; i < b.pairs.size(); ++i) {
     const Alignment ref = reference_align(b.pairs[i], s, AlignOptions{mode, AlignOutput::score_end});
     SCOPED_TRACE("pair " + std::to_string(i) + " " + std::to_string(b.pairs[i].query.size()) + "x" +
@@ -506,7 +595,135 @@ TEST_P(IntraKernelCpu, ShortTilesMatchReference) {
   }
 }
 
+// Transposed problems (the target on the kernel's rows: plan.hpp
+// orient_jobs), every pair whose target is the longer: sizes around the
+// tile (256 and 128 rows) and chunk edges once swapped, several workers a
+// slot and one, DNA with N, protein, register scores, the short-tile
+// instance.  Local and global transpose; semi-global never does (its free
+// target ends are not the query's).
+TEST_P(IntraKernelCpu, TransposedMatchesReference) {
+  const bool sixteen = GetParam() == 16;
+  const auto always = kern::TransposeRule::always;
+  const auto lead = kern::kDefaultChunkLead;
+  const Batch b = make_batch(1601, Alphabet::dna, {{1, 40}, {31, 33}, {255, 300}, {40, 520}, {90, 700}, {257, 800},
+                                                   {64, 65}, {10, 1030}, {300, 257}});
+  const Batch p = make_batch(1602, Alphabet::protein, {{90, 280}, {200, 257}, {40, 600}});
+  // Every pair whose target is the longer (queries cut from the target
+  // change length a little: counted, not assumed).
+  auto longer_targets = [](const Batch& x) {
+    int k = 0;
+    for (const SequencePair& pair : x.pairs) k += pair.target.size() > pair.query.size() ? 1 : 0;
+    return k;
+  };
+  ASSERT_GE(longer_targets(b), 7);
+  for (AlignMode m : kModes) {
+    SCOPED_TRACE("transposed");
+    int count = 0;
+    expect_ends_match(b, ScoringScheme::dna(), m, Kernel::intra, sixteen, 3, false, lead, kern::kIntraRows, false,
+                      always, &count);
+    EXPECT_EQ(count, m == AlignMode::semi_global ? 0 : longer_targets(b));
+    expect_ends_match(b, ScoringScheme::dna(2, -3, 3, 3), m, Kernel::intra, sixteen, 1, false, lead, kern::kIntraRows,
+                      false, always);
+    expect_ends_match(p, ScoringScheme::protein(), m, Kernel::intra, sixteen, 4, false, lead, kern::kIntraRows, false,
+                      always, &count);
+    EXPECT_EQ(count, m == AlignMode::semi_global ? 0 : longer_targets(p));
+  }
+  if (sixteen) {
+    const Batch acgt = make_batch(1603, Alphabet::dna, {{257, 300}, {33, 400}, {100, 900}, {31, 45}}, false);
+    for (AlignMode m : kModes) {
+      expect_ends_match(acgt, ScoringScheme::dna(), m, Kernel::intra, true, 3, true, lead, kern::kIntraRows, false,
+                        always);
+      expect_ends_match(acgt, ScoringScheme::dna(), m, Kernel::intra, true, 3, true, lead, kern::kIntraShortRows,
+                        false, always);
+    }
+  }
+}
+
+// Ties: low-complexity pairs, where many cells share the best score, must
+// end where the reference ends (smallest tend, then smallest qend) with the
+// target on the rows as with it on the columns, through the whole kernel:
+// lanes, tiles, several workers a slot and one, narrow workers.  (Which
+// tie cases a lane meets is down to chance here; LaneEndsCpu drives every
+// one of them.)
+TEST_P(IntraKernelCpu, TransposedTiesAreTheReferences) {
+  const bool sixteen = GetParam() == 16;
+  const auto always = kern::TransposeRule::always;
+  const auto lead = kern::kDefaultChunkLead;
+  std::vector<std::pair<int, int>> dims;
+  for (int i = 0; i < 12; ++i) dims.push_back({5 + 37 * i, 300 + 61 * i});
+  const Batch dna = repeat_batch(1611, Alphabet::dna, dims);
+  const Batch protein = repeat_batch(1612, Alphabet::protein, {{30, 400}, {120, 700}, {7, 260}, {250, 520}});
+  for (AlignMode m : {AlignMode::local, AlignMode::global}) {
+    for (const ScoringScheme& s : {ScoringScheme::dna(1, -1, 2, 1), ScoringScheme::dna()}) {
+      expect_ends_match(dna, s, m, Kernel::intra, sixteen, 3, false, lead, kern::kIntraRows, false, always);
+      expect_ends_match(dna, s, m, Kernel::intra, sixteen, 1, false, lead, kern::kIntraRows, false, always);
+      expect_ends_match(dna, s, m, Kernel::group, sixteen, 3, false, lead, kern::kIntraRows, false, always);
+      // The same pairs the right way round: the test's pairs do tie.
+      expect_ends_match(dna, s, m, Kernel::intra, sixteen, 3);
+    }
+    expect_ends_match(protein, ScoringScheme::protein(), m, Kernel::intra, sixteen, 3, false, lead, kern::kIntraRows,
+                      false, always);
+    if (sixteen)
+      expect_ends_match(dna, ScoringScheme::dna(1, -1, 2, 1), m, Kernel::intra, true, 3, true, lead, kern::kIntraRows,
+                        false, always);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Width, IntraKernelCpu, ::testing::Values(32, 16));
+
+// Which pairs transpose (plan.hpp transpose_pays, orient_jobs) and what the
+// slots of a transposed job hold.
+TEST(PlanCpu, TransposeWhereTheWavefrontGetsShorter) {
+  const int lead = kern::kDefaultChunkLead, tile = kern::kIntraTileRows;
+  EXPECT_TRUE(kern::transpose_pays(15000, 75000, kern::kWarp, tile, lead));  // W3
+  EXPECT_TRUE(kern::transpose_pays(5500, 11000, kern::kWarp, tile, lead));   // W2
+  EXPECT_TRUE(kern::transpose_pays(1000, 1000000, kern::kWarp, tile, lead));
+  EXPECT_FALSE(kern::transpose_pays(250, 500, kern::kWarp, tile, lead));  // W1: one tile, 6% more work transposed
+  EXPECT_TRUE(kern::transpose_pays(300, 600, kern::kWarp, tile, lead));   // W1's longest: 2 tiles x 631 -> 3 x 331
+  EXPECT_FALSE(kern::transpose_pays(600, 300, kern::kWarp, tile, lead));  // the target is not the longer
+  EXPECT_FALSE(kern::transpose_pays(500, 500, kern::kWarp, tile, lead));
+  // Narrow workers: by work alone.
+  const int narrow = kern::kGroupLanes * kern::kIntraRows;
+  EXPECT_TRUE(kern::transpose_pays(70, 300, kern::kGroupLanes, narrow, lead));   // 2 x 307 -> 5 x 77
+  EXPECT_FALSE(kern::transpose_pays(64, 300, kern::kGroupLanes, narrow, lead));  // 1 x 307 -> 5 x 71
+
+  kern::PlanScoring ps;
+  ps.mode = kern::kLocal;
+  ps.symmetric = true;
+  std::vector<kern::Job> jobs = {{0, 100, 15000, 75000}, {200, 300, 250, 500}, {400, 500, 900, 300}};
+  kern::orient_jobs(jobs, ps, kern::TransposeRule::when_pays, kern::kWarp, tile, lead);
+  EXPECT_TRUE(jobs[0].transposed);
+  EXPECT_FALSE(jobs[1].transposed);
+  EXPECT_FALSE(jobs[2].transposed);
+  kern::orient_jobs(jobs, ps, kern::TransposeRule::always, kern::kWarp, tile, lead);
+  EXPECT_TRUE(jobs[0].transposed && jobs[1].transposed && !jobs[2].transposed);
+  for (const auto& [mode, symmetric] : {std::pair{kern::kSemiGlobal, true}, std::pair{kern::kLocal, false}}) {
+    kern::PlanScoring other = ps;
+    other.mode = mode;
+    other.symmetric = symmetric;
+    kern::orient_jobs(jobs, other, kern::TransposeRule::always, kern::kWarp, tile, lead);
+    for (const kern::Job& j : jobs) EXPECT_FALSE(j.transposed);
+  }
+  kern::orient_jobs(jobs, ps, kern::TransposeRule::never, kern::kWarp, tile, lead);
+  for (const kern::Job& j : jobs) EXPECT_FALSE(j.transposed);
+  EXPECT_TRUE(kern::symmetric_matrix(ScoringScheme::protein().matrix(), ScoringScheme::protein().size()));
+  EXPECT_FALSE(kern::symmetric_matrix({1, 2, 3, 4}, 2));
+
+  // A transposed job's slot: the target's offset and length are the rows.
+  jobs[0].transposed = true;
+  const std::vector<int> order = {0, 1, 2}, bias = {0, 0, 0};
+  const std::vector<kern::Slot> slots = kern::make_slots(jobs, order, bias, 1);
+  ASSERT_EQ(slots.size(), 3u);
+  EXPECT_EQ(slots[0].job[0], 0);  // 75,000 rows: the largest
+  EXPECT_EQ(slots[0].prob[0].m, 75000);
+  EXPECT_EQ(slots[0].prob[0].n, 15000);
+  EXPECT_EQ(slots[0].prob[0].transposed, 1);
+  EXPECT_EQ(slots[0].q_off[0], 100u);
+  EXPECT_EQ(slots[0].t_off[0], 0u);
+  EXPECT_EQ(slots[0].rows, 75000);
+  EXPECT_EQ(slots[0].cols, 15000);
+  EXPECT_EQ(slots[1].prob[0].transposed, 0);
+}
 
 // Narrow intra workers (kGroupLanes lanes, several slots a warp): sizes
 // around the 64-row tile and 8-column chunk; slots of one warp with

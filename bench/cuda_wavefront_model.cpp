@@ -1,0 +1,68 @@
+// A model of the intra-sequence kernel's tile wavefront on the workloads,
+// as given and with long targets on the rows (CudaTuning::transpose): the
+// engine's own planning (kern::orient, make_slots, make_intra_plan), then
+// each slot's tiles scheduled on its workers, tile t starting a lag of
+// 2 x 31 + lead steps after tile t - 1, or when its worker finished tile
+// t - workers.  No GPU: it counts steps, not time (kernels/PERFORMANCE.md,
+// "Long targets on the rows").
+//
+//   bench/cuda_wavefront_model [resident warps, default 2640: an H100's
+//                               132 SMs x 5 blocks x 4 warps] [lead, default 16]
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <numeric>
+#include <vector>
+
+#include "gpualign/workloads.hpp"
+#include "plan.hpp"
+
+int main(int argc, char** argv) {
+  using namespace gpualign;
+  const int capacity = argc > 1 ? std::atoi(argv[1]) : 2640;
+  const int lead = argc > 2 ? std::atoi(argv[2]) : kern::kDefaultChunkLead;
+  if (capacity < 1 || lead < 1 || lead > kern::kWarp) {
+    std::fprintf(stderr, "usage: cuda_wavefront_model [resident warps >= 1] [lead 1-32]\n");
+    return 2;
+  }
+  const int lag = 2 * (kern::kWarp - 1) + lead;
+  std::printf("| workload | transposed | tiles | work, M warp-steps | longest slot, steps | warps busy on average |\n");
+  std::printf("| --- | --- | --- | --- | --- | --- |\n");
+  for (const char* name : {"W1", "W2", "W3", "P1"}) {
+    const Workload w = make_workload(name);
+    const std::vector<SequencePair> pairs = w.pairs();
+    for (const auto rule : {kern::TransposeRule::never, kern::TransposeRule::when_pays}) {
+      kern::PlanScoring ps;
+      ps.mode = kern::kLocal;
+      ps.symmetric = kern::symmetric_matrix(w.scoring.matrix(), w.scoring.size());
+      std::vector<kern::Job> jobs;
+      for (const SequencePair& p : pairs)
+        jobs.push_back(kern::Job{0, 0, static_cast<std::int32_t>(p.query.size()), static_cast<std::int32_t>(p.target.size())});
+      kern::orient_jobs(jobs, ps, rule, kern::kWarp, kern::kIntraTileRows, lead);
+      const auto transposed = std::count_if(jobs.begin(), jobs.end(), [](const kern::Job& j) { return j.transposed; });
+      std::vector<int> order(jobs.size()), bias(jobs.size(), 0);
+      std::iota(order.begin(), order.end(), 0);
+      const kern::IntraPlan plan = kern::make_intra_plan(kern::make_slots(jobs, order, bias, 2), capacity);
+      double work = 0, longest = 0, tiles = 0;
+      for (const kern::Slot& s : plan.slots) {
+        const double cols = s.cols + kern::kWarp - 1;
+        std::vector<double> start(static_cast<std::size_t>(s.tiles)), finish(start.size());
+        for (int t = 0; t < s.tiles; ++t) {
+          double at = t > 0 ? start[t - 1] + lag : 0;
+          if (t >= s.workers) at = std::max(at, finish[t - s.workers]);
+          start[t] = at;
+          finish[t] = at + cols;
+        }
+        longest = std::max(longest, finish.back());
+        work += s.tiles * cols;
+        tiles += s.tiles;
+      }
+      std::printf("| %s%s | %lld / %zu | %.0f | %.2f | %.0f | %s |\n", name,
+                  rule == kern::TransposeRule::never ? " as given" : "", static_cast<long long>(transposed), jobs.size(),
+                  tiles, work / 1e6, longest,
+                  plan.launches.size() > 1 ? "(several launches)" : std::to_string(static_cast<long long>(work / longest)).c_str());
+    }
+  }
+  return 0;
+}
