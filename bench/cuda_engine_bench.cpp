@@ -49,7 +49,7 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
   const AlignOptions opt{AlignMode::local, output};
   engine->align(pairs, w.scoring, opt, out);  // warm-up: buffers, module load
   double kernel = 0, device = 0, wall = 0, cells = 0, forward = 0, begin = 0, cigar = 0;
-  std::uint64_t reruns = 0, peak = 0, up = 0, trace_cpu = 0, trace_fallbacks = 0, transposed = 0;
+  std::uint64_t reruns = 0, peak = 0, up = 0, trace_cpu = 0, trace_fallbacks = 0, transposed = 0, begin_cells = 0;
   for (auto _ : state) {
     engine->align(pairs, w.scoring, opt, out);
     const auto& s = engine->last_stats();
@@ -66,6 +66,7 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
     trace_cpu = s.trace_cpu_pairs;
     trace_fallbacks = s.trace_fallbacks;
     transposed = s.transposed;
+    begin_cells = s.begin_cells;
     cells += static_cast<double>(w.cells());
   }
   // Cells of the workload (the reverse pass for begins is extra work, not extra cells).
@@ -89,6 +90,9 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
   state.counters["trace_fallbacks"] = static_cast<double>(trace_fallbacks);
   // Problems the intra kernel took with the target on its rows (both passes).
   state.counters["transposed"] = static_cast<double>(transposed);
+  // Cells of the reverse pass for begins, a call (its prefixes clipped to
+  // what an alignment of the forward score can span).
+  state.counters["begin_Gcells"] = static_cast<double>(begin_cells) / 1e9;
 }
 
 const bool registered = [] {

@@ -8,13 +8,20 @@
 //
 //   bench/cuda_wavefront_model [resident warps, default 2640: an H100's
 //                               132 SMs x 5 blocks x 4 warps] [lead, default 16]
+//                              [begins]
+// With "begins" it also aligns each workload on the CPU engine (local,
+// score and end; ~25 s on two cores) and counts the reverse
+// pass's cells for begins: the whole reversed prefixes against the prefixes
+// clipped to kern::begin_reach, as the CUDA engine runs it.
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <numeric>
+#include <string>
 #include <vector>
 
+#include "gpualign/engine.hpp"
 #include "gpualign/workloads.hpp"
 #include "plan.hpp"
 
@@ -62,6 +69,25 @@ int main(int argc, char** argv) {
                   rule == kern::TransposeRule::never ? " as given" : "", static_cast<long long>(transposed), jobs.size(),
                   tiles, work / 1e6, longest,
                   plan.launches.size() > 1 ? "(several launches)" : std::to_string(static_cast<long long>(work / longest)).c_str());
+    }
+  }
+  if (argc > 3 && std::string(argv[3]) == "begins") {
+    std::printf("\n| workload | reverse pass, whole prefixes, Gcells | clipped to begin_reach, Gcells | ratio |\n");
+    std::printf("| --- | --- | --- | --- |\n");
+    const auto cpu = make_engine("cpu");
+    for (const char* name : {"W1", "W2", "W3", "P1"}) {
+      const Workload w = make_workload(name);
+      const std::vector<SequencePair> pairs = w.pairs();
+      std::vector<Alignment> out(pairs.size());
+      cpu->align(pairs, w.scoring, AlignOptions{AlignMode::local, AlignOutput::score_end}, out);
+      double whole = 0, clipped = 0;
+      for (const Alignment& a : out) {
+        if (a.score <= 0) continue;
+        const long long reach = kern::begin_reach(a.qend, a.tend, a.score, w.scoring.max_score(), w.scoring.gap_extend());
+        whole += static_cast<double>(a.qend) * static_cast<double>(a.tend);
+        clipped += static_cast<double>(std::min<long long>(a.qend, reach)) * static_cast<double>(std::min<long long>(a.tend, reach));
+      }
+      std::printf("| %s | %.3f | %.3f | %.2f |\n", name, whole / 1e9, clipped / 1e9, whole > 0 ? clipped / whole : 0.0);
     }
   }
   return 0;

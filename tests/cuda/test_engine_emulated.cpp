@@ -18,6 +18,7 @@
 #include "fake_cuda_runtime.hpp"
 #include "gpualign/engine.hpp"
 #include "gpualign/error.hpp"
+#include "gpualign/reference_aligner.hpp"
 #include "gpualign/workloads.hpp"
 #include "layout.hpp"
 
@@ -187,9 +188,9 @@ TEST_F(CudaEngineEmulated, LongTargetsOnTheRows) {
   for (AlignMode m : kModes) {
     check_batch(*e, b, ScoringScheme::dna(), m, AlignOutput::begin_end);
     expect_device_used(*e);
-    // Four forward problems; in local mode one reverse-pass problem too
-    // (a pair whose alignment ends deep in its target: a long prefix).
-    EXPECT_EQ(e->last_stats().transposed, m == AlignMode::semi_global ? 0u : m == AlignMode::local ? 5u : 4u);
+    // The four long forward problems (the reverse pass's prefixes are
+    // clipped to their alignments' reach: short pairs here).
+    EXPECT_EQ(e->last_stats().transposed, m == AlignMode::semi_global ? 0u : 4u);
   }
   check_batch(*e, b, ScoringScheme::dna(), AlignMode::local, AlignOutput::cigar);
   // Match 100: the 1,000 x 2,560 pair passes 16 bits and reruns at 32,
@@ -205,10 +206,56 @@ TEST_F(CudaEngineEmulated, LongTargetsOnTheRows) {
     cuda::CudaEngine other(tuning);
     for (AlignMode m : {AlignMode::local, AlignMode::global}) {
       check_batch(other, b, ScoringScheme::dna(), m, AlignOutput::begin_end);
-      EXPECT_EQ(other.last_stats().transposed,
-                rule == cuda::CudaTuning::Transpose::never ? 0u : m == AlignMode::local ? 6u : 5u);
+      EXPECT_EQ(other.last_stats().transposed, rule == cuda::CudaTuning::Transpose::never ? 0u : 5u);
     }
   }
+}
+
+TEST_F(CudaEngineEmulated, BeginPassReachesOnlyAsFarAsTheScoreAllows) {
+  // Local begins from reversed prefixes clipped to what an alignment of the
+  // forward score can span (cuda_engine.cpp begin_reach): queries copied
+  // (a few bases changed, some deleted or doubled) from deep inside long
+  // targets, so the prefixes are mostly cells no alignment reaches; and
+  // low-complexity pairs, whose many equal begins the tie rule decides.
+  // Begins, ends and CIGARs equal the reference's.
+  std::mt19937 rng(37);
+  Batch b;
+  b.seqs.reserve(20);
+  for (int i = 0; i < 6; ++i) {
+    const int n = 1500 + 500 * i, m = 100 + 150 * i;
+    const std::string t = test::random_text(rng, Alphabet::dna, n, i % 2 == 0);
+    std::string q;
+    for (char c : t.substr(static_cast<std::size_t>(n - m - 40 * i), static_cast<std::size_t>(m))) {
+      const unsigned r = rng() % 100;
+      if (r < 3) continue;                 // deleted from the query: a D
+      q += r < 8 ? "ACGT"[rng() % 4] : c;  // changed
+      if (r >= 97) q += c;                 // doubled: an I
+    }
+    b.seqs.emplace_back("q", q, Alphabet::dna);
+    b.seqs.emplace_back("t", t, Alphabet::dna);
+  }
+  for (const auto& [motif, reps] : {std::pair{std::string("ACGTTA"), 300}, std::pair{std::string("AAC"), 900}}) {
+    std::string q, t;
+    for (int k = 0; k < 40; ++k) q += motif;
+    for (int k = 0; k < reps; ++k) t += k % 37 == 5 ? std::string("G") + motif.substr(1) : motif;
+    b.seqs.emplace_back("q", q, Alphabet::dna);
+    b.seqs.emplace_back("t", t, Alphabet::dna);
+  }
+  for (std::size_t i = 0; i + 1 < b.seqs.size(); i += 2) b.pairs.push_back({b.seqs[i].codes(), b.seqs[i + 1].codes()});
+  auto e = engine();
+  for (AlignOutput o : {AlignOutput::begin_end, AlignOutput::cigar})
+    for (const ScoringScheme& s : {ScoringScheme::dna(), ScoringScheme::dna(1, -1, 2, 1)}) {
+      check_batch(*e, b, s, AlignMode::local, o);
+      expect_device_used(*e);
+      // The prefixes' cells, unclipped, from the reference's ends.
+      std::uint64_t prefixes = 0;
+      for (const SequencePair& p : b.pairs) {
+        const Alignment r = reference_align(p, s, AlignOptions{AlignMode::local, AlignOutput::score_end});
+        prefixes += static_cast<std::uint64_t>(r.qend) * static_cast<std::uint64_t>(r.tend);
+      }
+      EXPECT_GT(e->last_stats().begin_cells, 0u);
+      EXPECT_LT(e->last_stats().begin_cells, prefixes / 2);
+    }
 }
 
 TEST_F(CudaEngineEmulated, PrefixMaximumFOnBothKernels) {
