@@ -99,17 +99,20 @@ inline void orient_jobs(std::vector<Job>& jobs, const PlanScoring& s, TransposeR
   for (Job& j : jobs) j.transposed = orient(s, rule, j.m, j.n, lanes, tile_rows, chunk_lead);
 }
 
-/// How far back from its end (qend, tend) a local alignment scoring `score`
-/// (> 0) can begin, in query and in target residues alike.  Its aligned
-/// pairs P score at most max_sub each and each of its I + D gap residues
-/// costs at least `ext` (open >= ext), so score <= max_sub * P - ext * (I +
-/// D), with P <= min(qend, tend): neither span, P + I nor P + D, can pass
-/// P + (max_sub * P - score) / ext.  The reverse pass for begins needs no
-/// more of the reversed prefixes: the forward end is the tie rule's first
-/// cell of the forward score (smallest tend, then qend), so every
-/// alignment of that score inside the prefixes ends exactly there, and the
-/// reverse pass's winner -- the begin of one of them -- lies within this
-/// reach; cells further back change none of the cells before them.
+/// How far back from its end (qend, tend) a local or semi-global alignment
+/// scoring `score` can begin, in query and in target residues alike.  Its
+/// aligned pairs P score at most max_sub each and each of its I + D gap
+/// residues costs at least `ext` (open >= ext), so score <= max_sub * P -
+/// ext * (I + D), with P <= min(qend, tend): neither span, P + I nor P + D,
+/// can pass P + (max_sub * P - score) / ext (a negative semi-global score
+/// only widens it; its query span, the whole query, is within it too).  The
+/// reverse pass for begins needs no more of the reversed prefixes: the
+/// forward end is the tie rule's first cell of the forward score (local:
+/// smallest tend, then qend; semi-global: smallest tend in the last row),
+/// so every alignment of that score inside the prefixes ends exactly
+/// there, and the reverse pass's winner -- the begin of one of them -- lies
+/// within this reach; cells further back change none of the cells before
+/// them.
 inline long long begin_reach(long long qend, long long tend, long long score, int max_sub, int ext) {
   const long long pairs = std::min(qend, tend);
   return pairs + std::max(0LL, max_sub * pairs - score) / ext;

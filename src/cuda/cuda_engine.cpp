@@ -971,12 +971,11 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
       // Global begins at (0, 0); an empty prefix (local score 0, semi-global
       // ending in column 0) begins at (0, 0) as well.
       if (options.mode == AlignMode::global || a.qend == 0 || a.tend == 0) continue;
-      // The reversed prefixes, in local mode only as far back as an
-      // alignment of the forward score can reach (kern::begin_reach): the
-      // same begin in fewer cells.
-      const std::int64_t reach = options.mode == AlignMode::local
-                                     ? kern::begin_reach(a.qend, a.tend, a.score, scoring.max_score(), scoring.gap_extend())
-                                     : std::max(a.qend, a.tend);
+      // The reversed prefixes only as far back as an alignment of the
+      // forward score can reach (kern::begin_reach): the same begin in
+      // fewer cells.
+      const std::int64_t reach =
+          kern::begin_reach(a.qend, a.tend, a.score, scoring.max_score(), scoring.gap_extend());
       const std::int64_t qlen = std::min(a.qend, reach), tlen = std::min(a.tend, reach);
       rev.push_back(Spec{pairs[gpu[k]].query.data() + (a.qend - qlen), pairs[gpu[k]].target.data() + (a.tend - tlen),
                          static_cast<std::int32_t>(qlen), static_cast<std::int32_t>(tlen), true});

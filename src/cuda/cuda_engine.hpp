@@ -22,9 +22,9 @@ struct CudaRunStats {
   /// CPU).  What is left of wall_ms is setup and the pairs the CPU takes.
   double forward_wall_ms = 0, begin_wall_ms = 0, cigar_wall_ms = 0;
   std::uint64_t device_cells = 0;  ///< cells the kernels computed (forward + reverse + 32-bit reruns + traceback windows)
-  /// Cells of the reverse pass for begins (its problems' sizes): in local
-  /// mode the reversed prefixes reach back only as far as an alignment of
-  /// the forward score can (kernels/plan.hpp begin_reach).
+  /// Cells of the reverse pass for begins (its problems' sizes): the
+  /// reversed prefixes reach back only as far as an alignment of the
+  /// forward score can (kernels/plan.hpp begin_reach).
   std::uint64_t begin_cells = 0;
   std::uint64_t peak_device_bytes = 0;
   /// Bytes the call's batches copied to the device (codes, slots, workers,

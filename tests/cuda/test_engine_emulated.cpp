@@ -204,19 +204,18 @@ TEST_F(CudaEngineEmulated, LongTargetsOnTheRows) {
     tuning.warp_trace_min_cells = ~std::uint64_t{0};
     tuning.short_kernel = cuda::CudaTuning::ShortKernel::threads;
     cuda::CudaEngine other(tuning);
-    for (AlignMode m : {AlignMode::local, AlignMode::global}) {
-      check_batch(other, b, ScoringScheme::dna(), m, AlignOutput::begin_end);
-      EXPECT_EQ(other.last_stats().transposed, rule == cuda::CudaTuning::Transpose::never ? 0u : 5u);
-    }
+    check_batch(other, b, ScoringScheme::dna(), AlignMode::local, AlignOutput::begin_end);
+    EXPECT_EQ(other.last_stats().transposed, rule == cuda::CudaTuning::Transpose::never ? 0u : 5u);
   }
 }
 
 TEST_F(CudaEngineEmulated, BeginPassReachesOnlyAsFarAsTheScoreAllows) {
-  // Local begins from reversed prefixes clipped to what an alignment of the
-  // forward score can span (cuda_engine.cpp begin_reach): queries copied
-  // (a few bases changed, some deleted or doubled) from deep inside long
-  // targets, so the prefixes are mostly cells no alignment reaches; and
-  // low-complexity pairs, whose many equal begins the tie rule decides.
+  // Begins from reversed prefixes clipped to what an alignment of the
+  // forward score can span (kernels/plan.hpp begin_reach), local and
+  // semi-global: queries copied (a few bases changed, some deleted or
+  // doubled) from deep inside long targets, so the prefixes are mostly
+  // cells no alignment reaches; and low-complexity pairs, whose many equal
+  // begins the tie rule decides.
   // Begins, ends and CIGARs equal the reference's.
   std::mt19937 rng(37);
   Batch b;
@@ -243,19 +242,20 @@ TEST_F(CudaEngineEmulated, BeginPassReachesOnlyAsFarAsTheScoreAllows) {
   }
   for (std::size_t i = 0; i + 1 < b.seqs.size(); i += 2) b.pairs.push_back({b.seqs[i].codes(), b.seqs[i + 1].codes()});
   auto e = engine();
-  for (AlignOutput o : {AlignOutput::begin_end, AlignOutput::cigar})
-    for (const ScoringScheme& s : {ScoringScheme::dna(), ScoringScheme::dna(1, -1, 2, 1)}) {
-      check_batch(*e, b, s, AlignMode::local, o);
-      expect_device_used(*e);
-      // The prefixes' cells, unclipped, from the reference's ends.
-      std::uint64_t prefixes = 0;
-      for (const SequencePair& p : b.pairs) {
-        const Alignment r = reference_align(p, s, AlignOptions{AlignMode::local, AlignOutput::score_end});
-        prefixes += static_cast<std::uint64_t>(r.qend) * static_cast<std::uint64_t>(r.tend);
+  for (AlignMode m : {AlignMode::local, AlignMode::semi_global})
+    for (AlignOutput o : {AlignOutput::begin_end, AlignOutput::cigar})
+      for (const ScoringScheme& s : {ScoringScheme::dna(), ScoringScheme::dna(1, -1, 2, 1)}) {
+        check_batch(*e, b, s, m, o);
+        expect_device_used(*e);
+        // The prefixes' cells, unclipped, from the reference's ends.
+        std::uint64_t prefixes = 0;
+        for (const SequencePair& p : b.pairs) {
+          const Alignment r = reference_align(p, s, AlignOptions{m, AlignOutput::score_end});
+          prefixes += static_cast<std::uint64_t>(r.qend) * static_cast<std::uint64_t>(r.tend);
+        }
+        EXPECT_GT(e->last_stats().begin_cells, 0u);
+        EXPECT_LT(e->last_stats().begin_cells, prefixes / 2);
       }
-      EXPECT_GT(e->last_stats().begin_cells, 0u);
-      EXPECT_LT(e->last_stats().begin_cells, prefixes / 2);
-    }
 }
 
 TEST_F(CudaEngineEmulated, PrefixMaximumFOnBothKernels) {
