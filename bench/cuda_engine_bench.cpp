@@ -123,9 +123,9 @@ const bool registered = [] {
     }
     if (!is_short) {
       // Long pairs: tiles pipelined by whole-warp workers, each loading the
-      // row above CudaTuning::chunk_lead steps ahead (default 16): shorter
+      // row above CudaTuning::chunk_lead steps ahead (default 8): shorter
       // pipeline fill against exposed load latency.
-      for (int lead : {8, 32}) {
+      for (int lead : {16, 32}) {
         gpualign::cuda::CudaTuning t;
         t.chunk_lead = lead;
         add(std::string("cuda/") + name + "/score/lead:" + std::to_string(lead), name, AlignOutput::score_end, t);

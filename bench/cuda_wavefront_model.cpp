@@ -7,7 +7,7 @@
 // "Long targets on the rows").
 //
 //   bench/cuda_wavefront_model [resident warps, default 2640: an H100's
-//                               132 SMs x 5 blocks x 4 warps] [lead, default 16]
+//                               132 SMs x 5 blocks x 4 warps] [lead, default 8]
 //                              [begins]
 // With "begins" it also aligns each workload on the CPU engine (local,
 // score and end; ~25 s on two cores) and counts the reverse

@@ -69,8 +69,8 @@ inline bool transposable(const PlanScoring& s) { return (s.mode == kLocal || s.m
 /// + chunk_lead steps after tile t - 1 (tile_progress.hpp).  So a slot
 /// takes ~cols + (tiles - 1) * lag steps however many warps share it, and
 /// its work is tiles * (cols + lanes - 1) warp-steps.  Rows = the longer
-/// sequence shortens the first (a W3 pair of 15,000 x 75,000: ~79,600 ->
-/// ~37,800 steps at lead 16), which is what a GPU holding few slots waits
+/// sequence shortens the first (a W3 pair of 15,000 x 75,000: ~79,100 ->
+/// ~35,500 steps at lead 8), which is what a GPU holding few slots waits
 /// for; transposing is chosen when it does so without adding more than 2%
 /// of work (row padding to whole tiles against the wavefront fill: W1's
 /// 250 x 500 pairs stay as they are).  Narrow workers take their slot's

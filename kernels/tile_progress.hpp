@@ -27,8 +27,10 @@ namespace gpualign::kern {
 /// ~13,000 columns) ~29% of the launch's time at a lead of 32, ~26% at 16
 /// (kernels/PERFORMANCE.md, "A tile's pipeline lag").  A lead shorter than
 /// the load latency (an L2 hit, a few steps) stalls every worker once a
-/// chunk.
-inline constexpr int kDefaultChunkLead = 16;
+/// chunk.  8: on an H100, W3 (as given) ran 0.7% faster at 8 than at 16 and
+/// W2 the same, as the lag predicts; with long targets on the rows W3's
+/// ~390-tile slots make the lag most of their span (~6% fewer steps at 8).
+inline constexpr int kDefaultChunkLead = 8;
 
 /// The step within a chunk (0 to 31) at which a whole-warp worker waits for
 /// and loads the next chunk, `lead` (1 to 32) steps before it is needed.
