@@ -142,6 +142,14 @@ const bool registered = [] {
     as_given.transpose = gpualign::cuda::CudaTuning::Transpose::never;
     add(std::string("cuda/") + name + "/score/as-given", name, AlignOutput::score_end, as_given);
     if (std::string(name) == "W3") add("cuda/W3/cigar/as-given", name, AlignOutput::cigar, as_given);
+    // Warps shared out among long slots in proportion to their cells
+    // (CudaTuning::slot_workers): the default gives them where they shorten
+    // the longest slot, which by the wavefront model shortens W2 and P1.
+    if (std::string(name) == "W2" || std::string(name) == "P1") {
+      gpualign::cuda::CudaTuning by_cells;
+      by_cells.slot_workers = gpualign::cuda::CudaTuning::SlotWorkers::by_cells;
+      add(std::string("cuda/") + name + "/score/by-cells", name, AlignOutput::score_end, by_cells);
+    }
     // F down each strip as a prefix maximum (CudaTuning::prefix_f): a
     // shorter chain for lone warps, more instructions for a full GPU.
     gpualign::cuda::CudaTuning prefix;

@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
       const auto transposed = std::count_if(jobs.begin(), jobs.end(), [](const kern::Job& j) { return j.transposed; });
       std::vector<int> order(jobs.size()), bias(jobs.size(), 0);
       std::iota(order.begin(), order.end(), 0);
-      const kern::IntraPlan plan = kern::make_intra_plan(kern::make_slots(jobs, order, bias, 2), capacity);
+      const kern::IntraPlan plan = kern::make_intra_plan(kern::make_slots(jobs, order, bias, 2), capacity, kern::kWarp,
+                                                     kern::kIntraRows, false, lead);
       double work = 0, longest = 0, tiles = 0;
       for (const kern::Slot& s : plan.slots) {
         const double cols = s.cols + kern::kWarp - 1;

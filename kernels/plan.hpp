@@ -541,10 +541,35 @@ struct IntraPlan {
   int rows = kIntraRows;   ///< query rows per lane (R): tiles of lanes * rows rows
 };
 
+/// Steps a slot of `tiles` tiles of `cols` columns takes on `workers`
+/// whole-warp workers (worker k: tiles k, k + workers, ...).  A tile takes
+/// len = cols + kWarp - 1 steps and starts `lag` steps after the tile above
+/// it started (tile_progress.hpp) and once its worker finished its previous
+/// tile: tile t = r * workers + i starts at i * lag + r * max(len, workers *
+/// lag), so the last one finishes at
+///   ((tiles - 1) % workers) * lag + ((tiles - 1) / workers) * max(len, workers * lag) + len.
+inline long long intra_slot_steps(int tiles, int cols, int workers, int lag) {
+  const long long len = static_cast<long long>(cols) + kWarp - 1;
+  const long long t = std::max(tiles, 1) - 1, k = std::max(workers, 1);
+  return (t % k) * lag + (t / k) * std::max(len, k * lag) + len;
+}
+
+/// How make_intra_plan shares a launch's warps among its slots.
+enum class WorkerShare { by_longest, by_cells };
+
 /// Whole-warp workers (`lanes` = kWarp): spreads `capacity` resident warps
-/// over the slots in proportion to their cells (at least one, at most one
-/// per tile); slots beyond what one launch can hold go to further launches,
-/// so every launch's workers are resident.
+/// over the slots so that the launch's longest slot (intra_slot_steps at a
+/// lag of 2 (kWarp - 1) + chunk_lead) takes as few steps as it can: every
+/// slot gets one, then the slot that would take longest gets as many more
+/// as make it shorter, again and again, until no warp is left or the
+/// longest cannot get shorter (at most one worker a tile).  A launch takes
+/// as long as its longest slot, so warps the longest cannot use are left
+/// idle rather than spread in proportion to cells, which on W2 left the
+/// largest slots ~1.6x the mean by the model (kernels/PERFORMANCE.md,
+/// "Workers by the longest slot").  `share` by_cells: in proportion to
+/// each slot's cells instead (the rule before; for comparison).  Slots
+/// beyond what one launch can hold go to further launches, so every
+/// launch's workers are resident.
 /// Narrow workers (`lanes` = kGroupLanes): one per slot, kWarp / lanes to a
 /// warp in slot order (the slots come sorted by size, so a warp's groups are
 /// alike), the last warp padded with idle workers; one launch, as no worker
@@ -558,7 +583,8 @@ struct IntraPlan {
 /// tiles in order), so the launch need not be resident at once, and the GPU
 /// starts a warp wherever one finished, with no launch tail between them.
 inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity, int lanes = kWarp, int rows = kIntraRows,
-                                 bool one_launch = false) {
+                                 bool one_launch = false, int chunk_lead = kDefaultChunkLead,
+                                 WorkerShare share = WorkerShare::by_longest) {
   IntraPlan p;
   p.slots = std::move(slots);
   p.lanes = lanes;
@@ -566,9 +592,10 @@ inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity, int lane
   const int tile_rows = lanes * p.rows;
   auto place = [&](Slot& s) {
     s.tiles = std::max(1, (s.rows + tile_rows - 1) / tile_rows);
+    // A one-tile slot's worker neither reads nor writes a boundary row.
     s.buf = p.buf_cells;
     s.progress = p.progress_count;
-    p.buf_cells += static_cast<std::uint64_t>(s.cols) + 1;
+    if (s.tiles > 1) p.buf_cells += static_cast<std::uint64_t>(s.cols) + 1;
     p.progress_count += static_cast<std::uint64_t>(s.tiles);
   };
   if (lanes != kWarp) {
@@ -605,19 +632,48 @@ inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity, int lane
     p.launches.push_back(IntraLaunch{0, static_cast<int>(p.workers.size())});
     return p;
   }
+  const int lag = 2 * (kWarp - 1) + chunk_lead;
   std::size_t begin = 0;
   while (begin < p.slots.size()) {
     const std::size_t end = std::min(p.slots.size(), begin + static_cast<std::size_t>(capacity));
-    double cells = 0;
-    for (std::size_t i = begin; i < end; ++i) cells += static_cast<double>(p.slots[i].rows) * p.slots[i].cols;
     IntraLaunch l;
     l.first_worker = static_cast<int>(p.workers.size());
-    const int spare = capacity - static_cast<int>(end - begin);
+    int spare = capacity - static_cast<int>(end - begin);
+    auto steps = [&](const Slot& s) { return intra_slot_steps(s.tiles, s.cols, s.workers, lag); };
+    std::vector<std::pair<long long, std::size_t>> heap;  // (steps, slot): the longest on top
+    for (std::size_t i = begin; i < end; ++i) {
+      place(p.slots[i]);
+      p.slots[i].workers = 1;
+      heap.emplace_back(steps(p.slots[i]), i);
+    }
+    if (share == WorkerShare::by_cells) {
+      double cells = 0;
+      for (std::size_t i = begin; i < end; ++i) cells += static_cast<double>(p.slots[i].rows) * p.slots[i].cols;
+      for (std::size_t i = begin; i < end; ++i) {
+        Slot& s = p.slots[i];
+        const double part = cells > 0 ? static_cast<double>(s.rows) * s.cols / cells : 0.0;
+        s.workers = std::clamp(1 + static_cast<int>(part * spare), 1, s.tiles);
+      }
+      heap.clear();
+    }
+    std::make_heap(heap.begin(), heap.end());
+    while (spare > 0 && !heap.empty()) {
+      std::pop_heap(heap.begin(), heap.end());
+      Slot& s = p.slots[heap.back().second];
+      // The fewest more workers that make the longest slot shorter.
+      const int was = s.workers;
+      const long long now = heap.back().first;
+      while (s.workers < s.tiles && s.workers - was < spare && steps(s) >= now) ++s.workers;
+      if (steps(s) >= now) {  // it cannot get shorter: neither can the launch
+        s.workers = was;
+        break;
+      }
+      spare -= s.workers - was;
+      heap.back().first = steps(s);
+      std::push_heap(heap.begin(), heap.end());
+    }
     for (std::size_t i = begin; i < end; ++i) {
       Slot& s = p.slots[i];
-      place(s);
-      const double share = cells > 0 ? static_cast<double>(s.rows) * s.cols / cells : 0.0;
-      s.workers = std::clamp(1 + static_cast<int>(share * spare), 1, s.tiles);
       for (int k = 0; k < s.workers; ++k)
         p.workers.push_back(Worker{static_cast<int>(i), k, (s.tiles - k + s.workers - 1) / s.workers, s.cols});
     }
@@ -641,9 +697,9 @@ struct WarpTracePlan {
 
 static_assert(kTraceRows == kIntraRows, "the warp traceback tiles its windows like the intra-sequence kernel");
 
-inline WarpTracePlan make_warp_trace_plan(std::vector<Slot> slots, int capacity) {
+inline WarpTracePlan make_warp_trace_plan(std::vector<Slot> slots, int capacity, int chunk_lead = kDefaultChunkLead) {
   WarpTracePlan p;
-  p.work = make_intra_plan(std::move(slots), capacity, kWarp);
+  p.work = make_intra_plan(std::move(slots), capacity, kWarp, kIntraRows, false, chunk_lead);
   for (const Slot& s : p.work.slots) {
     p.dir_at.push_back(p.dir_words);
     p.dir_words += warp_trace_dir_words(s.prob[0].m, s.prob[0].n);

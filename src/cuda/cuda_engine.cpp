@@ -335,7 +335,9 @@ struct CudaEngine::Impl {
     } else {
       xp = kern::make_intra_plan(std::move(slots), intra_capacity(sixteen, acgt),
                                  kind == Kind::group ? kern::kGroupLanes : kern::kWarp, intra_rows(sixteen),
-                                 short_pairs && tuning.short_one_launch);
+                                 short_pairs && tuning.short_one_launch, tuning.chunk_lead,
+                                 tuning.slot_workers == CudaTuning::SlotWorkers::by_cells ? kern::WorkerShare::by_cells
+                                                                                        : kern::WorkerShare::by_longest);
       if (sixteen) fallback = kern::finalize_bias16(xp.slots, nullptr, ps);
       l.slots = xp.slots;
       l.workers = xp.workers;
@@ -641,7 +643,7 @@ struct CudaEngine::Impl {
   // windows, whole-warp workers each (job[0] of each slot: the window index).
   void submit_trace_warp(Lane& l, std::vector<kern::Slot> slots) {
     const std::uint64_t codes = begin_trace_batch(l, Kind::trace_warp, slots);
-    kern::WarpTracePlan wp = kern::make_warp_trace_plan(std::move(slots), trace_warp_capacity());
+    kern::WarpTracePlan wp = kern::make_warp_trace_plan(std::move(slots), trace_warp_capacity(), tuning.chunk_lead);
     const kern::IntraPlan& xp = wp.work;
     l.slots = xp.slots;
     l.ops_at = wp.ops_at;

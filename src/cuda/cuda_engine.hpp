@@ -144,6 +144,18 @@ struct CudaTuning {
     always,     ///< every pair whose target is longer than its query (tests)
   };
   Transpose transpose = Transpose::when_pays;
+  /// How a launch's resident warps are shared out among its long slots
+  /// (whole-warp workers; kernels/plan.hpp make_intra_plan).  A launch
+  /// takes as long as its longest slot; by a model of the wavefront (bench/
+  /// cuda_wavefront_model) giving warps where they shorten the longest slot
+  /// cuts W2's longest from ~200,000 steps to ~153,000 and P1's from
+  /// ~2,200 to ~1,800, against a share in proportion to cells (the rule
+  /// before; bench rows ".../by-cells").  Not measured on a GPU yet.
+  enum class SlotWorkers {
+    by_longest,  ///< each next warp to the slot that would take longest, where it shortens it
+    by_cells,    ///< in proportion to each slot's cells
+  };
+  SlotWorkers slot_workers = SlotWorkers::by_longest;
 };
 
 /// Empty when a CUDA device is usable here, else why not ("no CUDA device", ...).

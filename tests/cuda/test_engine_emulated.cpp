@@ -141,6 +141,31 @@ TEST_F(CudaEngineEmulated, LongPairSharedByFewerWorkersThanTiles) {
     ASSERT_FALSE(fake::calls().chunk_leads.empty());
     for (int seen : fake::calls().chunk_leads) EXPECT_EQ(seen, lead);
   }
+  // The warps shared out in proportion to cells (CudaTuning::slot_workers).
+  cuda::CudaTuning by_cells;
+  by_cells.slot_workers = cuda::CudaTuning::SlotWorkers::by_cells;
+  cuda::CudaEngine cells_engine(by_cells);
+  check_batch(cells_engine, b, ScoringScheme::dna(), AlignMode::local, AlignOutput::begin_end);
+  expect_device_used(cells_engine);
+}
+
+TEST_F(CudaEngineEmulated, RowsAnEarlierBatchLeftAreNotTakenForFresh) {
+  // Batches of the same shapes reuse the same device memory, so each
+  // boundary row and progress counter of a batch starts out holding what
+  // the batch before left there: a full row, and counters that say so.
+  // The engine clears the counters before each batch, or a tile would take
+  // its predecessor's columns from the batch before (tile_progress.hpp).
+  // 16 resident warps, so tiles also wait on each other.
+  fake::config().sms = 4;
+  fake::config().intra_blocks_per_sm = 1;
+  auto e = engine();
+  for (std::uint32_t seed : {41u, 42u, 43u}) {
+    const Batch b = make_batch(seed, Alphabet::dna, {{2300, 400}, {2200, 300}, {2100, 350}});
+    fake::calls().intra_helpers = 0;
+    check_batch(*e, b, ScoringScheme::dna(), AlignMode::global, AlignOutput::score_end);
+    expect_device_used(*e);
+    EXPECT_GT(fake::calls().intra_helpers, 0);  // tiles shared by whole warps
+  }
 }
 
 TEST_F(CudaEngineEmulated, LongPairsOnShortTiles) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,81 @@ TEST(CudaEnginePlan, IntraLaunchesNeverExceedTheResidentCapacity) {
       EXPECT_GE(s.workers, 1);
       EXPECT_LE(s.workers, s.tiles);
     }
+  }
+}
+
+// The closed form of a slot's steps against the recurrence it solves: tile t
+// starts `lag` after tile t - 1 started and once its worker (t mod K)
+// finished tile t - K; and more workers never make a slot longer.
+TEST(CudaEnginePlan, IntraSlotStepsFollowTheTileRecurrence) {
+  for (int lag : {63, 70, 94})
+    for (int cols : {1, 40, 300, 5000})
+      for (int tiles = 1; tiles <= 40; ++tiles)
+        for (int k = 1; k <= tiles + 2; ++k) {
+          const long long len = cols + kern::kWarp - 1;
+          std::vector<long long> start(static_cast<std::size_t>(tiles));
+          for (int t = 0; t < tiles; ++t) {
+            long long at = t > 0 ? start[t - 1] + lag : 0;
+            if (t >= k) at = std::max(at, start[t - k] + len);
+            start[t] = at;
+          }
+          ASSERT_EQ(kern::intra_slot_steps(tiles, cols, k, lag), start.back() + len)
+              << tiles << " tiles, " << cols << " cols, " << k << " workers, lag " << lag;
+          // Never longer with one more worker: what makes the plan's
+          // greedy share the best one.
+          if (k > 1) ASSERT_LE(start.back() + len, kern::intra_slot_steps(tiles, cols, k - 1, lag));
+        }
+}
+
+// Whole-warp workers go where they shorten the launch's longest slot: on
+// small launches, the plan's longest slot is the shortest any split of the
+// warps gives (every split tried), and its workers take every tile once.
+TEST(CudaEnginePlan, WorkersGoWhereTheyShortenTheLongestSlot) {
+  std::mt19937 rng(5);
+  const int lag = 2 * (kern::kWarp - 1) + kern::kDefaultChunkLead;
+  for (int round = 0; round < 200; ++round) {
+    const int n = 1 + static_cast<int>(rng() % 4);
+    std::vector<kern::Slot> slots(static_cast<std::size_t>(n));
+    for (kern::Slot& s : slots) {
+      s.rows = 1 + static_cast<int>(rng() % (6 * kern::kIntraTileRows));
+      s.cols = 1 + static_cast<int>(rng() % 3000);
+    }
+    const int capacity = n + static_cast<int>(rng() % 12);
+    const kern::IntraPlan p = kern::make_intra_plan(slots, capacity);
+    ASSERT_EQ(p.launches.size(), 1u);
+    EXPECT_LE(p.launches[0].workers, capacity);
+    long long longest = 0;
+    std::vector<int> tiles;
+    for (const kern::Slot& s : p.slots) {
+      ASSERT_GE(s.workers, 1);
+      ASSERT_LE(s.workers, s.tiles);
+      longest = std::max(longest, kern::intra_slot_steps(s.tiles, s.cols, s.workers, lag));
+      tiles.push_back(s.tiles);
+    }
+    // Every split of `capacity` warps, at least one and at most a tile each.
+    long long best = -1;
+    std::vector<int> k(static_cast<std::size_t>(n), 1);
+    for (;;) {
+      int used = 0;
+      long long worst = 0;
+      for (int i = 0; i < n; ++i) {
+        used += k[i];
+        worst = std::max(worst, kern::intra_slot_steps(tiles[i], p.slots[i].cols, k[i], lag));
+      }
+      if (used <= capacity && (best < 0 || worst < best)) best = worst;
+      int i = 0;
+      while (i < n && ++k[i] > tiles[i]) k[i++] = 1;
+      if (i == n) break;
+    }
+    EXPECT_EQ(longest, best) << "round " << round;
+    // Worker k of a slot of K takes tiles k, k + K, ...: each tile once.
+    std::vector<int> taken(static_cast<std::size_t>(n), 0);
+    for (const kern::Worker& w : p.workers) {
+      const kern::Slot& s = p.slots[static_cast<std::size_t>(w.slot)];
+      EXPECT_EQ(w.iters, (s.tiles - w.k + s.workers - 1) / s.workers);
+      taken[static_cast<std::size_t>(w.slot)] += w.iters;
+    }
+    for (int i = 0; i < n; ++i) EXPECT_EQ(taken[i], tiles[i]);
   }
 }
 

@@ -547,7 +547,7 @@ TEST_P(IntraKernelCpu, OneWorkerPerSlot) {
 TEST_P(IntraKernelCpu, EveryChunkLeadMatchesReference) {
   const bool sixteen = GetParam() == 16;
   const Batch b = make_batch(707, Alphabet::dna, {{600, 33}, {520, 64}, {513, 300}, {257, 31}, {800, 95}});
-  for (int lead : {1, 2, 15, 31, 32})
+  for (int lead : {1, 2, 7, 8, 15, 31, 32})
     for (AlignMode m : {AlignMode::local, AlignMode::global}) {
       SCOPED_TRACE("chunk lead " + std::to_string(lead));
       expect_ends_match(b, ScoringScheme::dna(), m, Kernel::intra, sixteen, 3, false, lead);
@@ -1127,15 +1127,17 @@ TEST(TraceKernelCpu, WarpPerWindowGivesReferenceCigars) {
 // cache every ~32 steps; related pairs give long diagonal runs.
 TEST(TraceKernelCpu, WarpWorkersPipelineTheTilesOfAWindow) {
   // Window 1 is related (make_batch: a mutated piece of its target).
-  const std::vector<std::pair<int, int>> dims = {{1300, 90}, {650, 700}, {2000, 33}, {90, 1300}, {600, 40}};
+  const std::vector<std::pair<int, int>> dims = {{1300, 300}, {650, 700}, {2000, 150}, {90, 500}, {600, 400}};
   struct Case {
     int capacity, min_workers, max_workers;  // resident warps a launch holds; workers the plan may give
   };
   // Tiles: 6, 3, 8, 1, 3 = 21.  Capacity 1: a launch per window, a worker
-  // each; 5: one launch, a worker a window; 8: the 3 spare warps shared by
-  // cells (at least one window gets two); 64: several workers for most
-  // windows, never more than a worker a tile.
-  const Case cases[] = {{1, 5, 5}, {5, 5, 5}, {8, 6, 8}, {64, 15, 21}};
+  // each; 5: one launch, a worker a window; 8: the 3 spare warps go where
+  // they shorten the longest window (make_intra_plan); 64: the 650 x 700
+  // window's 3 tiles bound the launch, and the others get workers until
+  // they take less (several each: windows of similar length), never more
+  // than a worker a tile.
+  const Case cases[] = {{1, 5, 5}, {5, 5, 5}, {8, 8, 8}, {64, 9, 21}};
   std::uint32_t seed = 1401;
   for (const Case& c : cases) {
     for (const TraceScoring& sc : {trace_dna_scorings()[0], trace_dna_scorings()[3], trace_protein_scorings()[0]}) {
