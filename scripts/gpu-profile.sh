@@ -30,10 +30,13 @@ if [[ ! -x "$bench" ]]; then echo "gpu-profile: no $bench (build it first: scrip
 if [[ -z "$ncu" ]]; then echo "gpu-profile: ncu (Nsight Compute) not found" >&2; exit 2; fi
 
 # W3 transposed (the default: long targets on the rows, ~5x the warps of
-# W3 as given) and as given (one warp a scheduler on the first GPU run),
-# W2 (a full GPU), W1 on whole warps (the default).
+# W3 as given) and as given (one warp a scheduler on the first GPU run);
+# W2 with warps where they shorten the longest slot (the default) and
+# shared by cells (warps active and issue slots busy should rise from the
+# first run's 20% and 60%: kernels/PERFORMANCE.md, "Workers by the longest
+# slot").  W1 on whole warps was profiled on the first run.
 # A row's full name ends in "/iterations:3/manual_time": match up to it.
-read -r -a rows <<<"${GPUALIGN_PROFILE_ROWS:-^cuda/W3/score/it ^cuda/W3/score/as-given/it ^cuda/W2/score/it ^cuda/W1/score/it}"
+read -r -a rows <<<"${GPUALIGN_PROFILE_ROWS:-^cuda/W3/score/it ^cuda/W3/score/as-given/it ^cuda/W2/score/it ^cuda/W2/score/by-cells/it}"
 wanted=(
   gpu__time_duration.sum
   sm__warps_active.avg.pct_of_peak_sustained_active

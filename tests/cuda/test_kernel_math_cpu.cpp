@@ -1133,10 +1133,10 @@ TEST(TraceKernelCpu, WarpWorkersPipelineTheTilesOfAWindow) {
   };
   // Tiles: 6, 3, 8, 1, 3 = 21.  Capacity 1: a launch per window, a worker
   // each; 5: one launch, a worker a window; 8: the 3 spare warps go where
-  // they shorten the longest window (make_intra_plan); 64: the 650 x 700
-  // window's 3 tiles bound the launch, and the others get workers until
-  // they take less (several each: windows of similar length), never more
-  // than a worker a tile.
+  // they shorten the longest window (make_intra_plan); 64: a window gets
+  // more warps while it is the longest, until the 650 x 700 window, at a
+  // warp a tile, bounds the launch: the windows are of similar lengths, so
+  // several get more than one by then.
   const Case cases[] = {{1, 5, 5}, {5, 5, 5}, {8, 8, 8}, {64, 9, 21}};
   std::uint32_t seed = 1401;
   for (const Case& c : cases) {
