@@ -1,9 +1,9 @@
 // A model of the intra-sequence kernel's tile wavefront on the workloads,
 // as given and with long targets on the rows (CudaTuning::transpose): the
 // engine's own planning (kern::orient, make_slots, make_intra_plan), then
-// each slot's tiles scheduled on its workers, tile t starting a lag of
-// 2 x 31 + lead steps after tile t - 1, or when its worker finished tile
-// t - workers.  No GPU: it counts steps, not time (kernels/PERFORMANCE.md,
+// each slot's steps on its workers (kern::intra_slot_steps: tile t starts
+// kern::tile_lag(lead) steps after tile t - 1, or when its worker finished
+// tile t - workers).  No GPU: it counts steps, not time (kernels/PERFORMANCE.md,
 // "Long targets on the rows").
 //
 //   bench/cuda_wavefront_model [resident warps, default 2640: an H100's
@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: cuda_wavefront_model [resident warps >= 1] [lead 1-32]\n");
     return 2;
   }
-  const int lag = 2 * (kern::kWarp - 1) + lead;
+  const int lag = kern::tile_lag(lead);
   std::printf("| workload | transposed | tiles | work, M warp-steps | longest slot, steps | warps busy on average |\n");
   std::printf("| --- | --- | --- | --- | --- | --- |\n");
   for (const char* name : {"W1", "W2", "W3", "P1"}) {
@@ -54,16 +54,8 @@ int main(int argc, char** argv) {
                                                      kern::kIntraRows, false, lead);
       double work = 0, longest = 0, tiles = 0;
       for (const kern::Slot& s : plan.slots) {
-        const double cols = s.cols + kern::kWarp - 1;
-        std::vector<double> start(static_cast<std::size_t>(s.tiles)), finish(start.size());
-        for (int t = 0; t < s.tiles; ++t) {
-          double at = t > 0 ? start[t - 1] + lag : 0;
-          if (t >= s.workers) at = std::max(at, finish[t - s.workers]);
-          start[t] = at;
-          finish[t] = at + cols;
-        }
-        longest = std::max(longest, finish.back());
-        work += s.tiles * cols;
+        longest = std::max(longest, static_cast<double>(kern::intra_slot_steps(s.tiles, s.cols, s.workers, lag)));
+        work += s.tiles * (s.cols + kern::kWarp - 1.0);
         tiles += s.tiles;
       }
       std::printf("| %s%s | %lld / %zu | %.0f | %.2f | %.0f | %s |\n", name,

@@ -80,7 +80,7 @@ inline bool transpose_pays(long long m, long long n, int lanes, int tile_rows, i
   auto tiles = [tile_rows](long long rows) { return std::max(1LL, (rows + tile_rows - 1) / tile_rows); };
   auto work = [&](long long rows, long long cols) { return tiles(rows) * (cols + lanes - 1); };
   if (lanes != kWarp) return work(n, m) < work(m, n);
-  const long long lag = 2LL * (lanes - 1) + chunk_lead;
+  const long long lag = tile_lag(chunk_lead);
   auto span = [&](long long rows, long long cols) { return cols + lanes - 1 + (tiles(rows) - 1) * lag; };
   return span(n, m) < span(m, n) && 50 * work(n, m) <= 51 * work(m, n);
 }
@@ -558,8 +558,8 @@ inline long long intra_slot_steps(int tiles, int cols, int workers, int lag) {
 enum class WorkerShare { by_longest, by_cells };
 
 /// Whole-warp workers (`lanes` = kWarp): spreads `capacity` resident warps
-/// over the slots so that the launch's longest slot (intra_slot_steps at a
-/// lag of 2 (kWarp - 1) + chunk_lead) takes as few steps as it can: every
+/// over the slots so that the launch's longest slot (intra_slot_steps at
+/// tile_lag(chunk_lead)) takes as few steps as it can: every
 /// slot gets one, then the slot that would take longest gets as many more
 /// as make it shorter, again and again, until no warp is left or the
 /// longest cannot get shorter (at most one worker a tile).  A launch takes
@@ -632,7 +632,7 @@ inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity, int lane
     p.launches.push_back(IntraLaunch{0, static_cast<int>(p.workers.size())});
     return p;
   }
-  const int lag = 2 * (kWarp - 1) + chunk_lead;
+  const int lag = tile_lag(chunk_lead);
   std::size_t begin = 0;
   while (begin < p.slots.size()) {
     const std::size_t end = std::min(p.slots.size(), begin + static_cast<std::size_t>(capacity));

@@ -32,6 +32,11 @@ namespace gpualign::kern {
 /// ~390-tile slots make the lag most of their span (~6% fewer steps at 8).
 inline constexpr int kDefaultChunkLead = 8;
 
+/// Steps tile t + 1 runs at least behind tile t at a given lead: tile t
+/// stores column 32c + 32 at its step 32c + 62, tile t + 1 asks for it at
+/// its step 32c - lead.  The planner's lag (kernels/plan.hpp).
+GPUALIGN_HD int tile_lag(int lead) { return 62 + lead; }
+
 /// The step within a chunk (0 to 31) at which a whole-warp worker waits for
 /// and loads the next chunk, `lead` (1 to 32) steps before it is needed.
 GPUALIGN_HD int chunk_lead_step(int lead) { return (32 - lead) & 31; }

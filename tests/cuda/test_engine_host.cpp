@@ -124,7 +124,7 @@ TEST(CudaEnginePlan, IntraSlotStepsFollowTheTileRecurrence) {
 // warps gives (every split tried), and its workers take every tile once.
 TEST(CudaEnginePlan, WorkersGoWhereTheyShortenTheLongestSlot) {
   std::mt19937 rng(5);
-  const int lag = 2 * (kern::kWarp - 1) + kern::kDefaultChunkLead;
+  const int lag = kern::tile_lag(kern::kDefaultChunkLead);
   for (int round = 0; round < 200; ++round) {
     const int n = 1 + static_cast<int>(rng() % 4);
     std::vector<kern::Slot> slots(static_cast<std::size_t>(n));
