@@ -48,8 +48,8 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
   std::vector<gpualign::Alignment> out(pairs.size());
   const AlignOptions opt{AlignMode::local, output};
   engine->align(pairs, w.scoring, opt, out);  // warm-up: buffers, module load
-  double kernel = 0, device = 0, wall = 0, cells = 0, forward = 0, begin = 0, cigar = 0;
-  std::uint64_t reruns = 0, peak = 0, up = 0, trace_cpu = 0, trace_fallbacks = 0, transposed = 0, begin_cells = 0;
+  double kernel = 0, device = 0, wall = 0, cells = 0, forward = 0, begin = 0, cigar = 0, wait = 0, results = 0;
+  std::uint64_t batches = 0, reruns = 0, peak = 0, up = 0, trace_cpu = 0, trace_fallbacks = 0, transposed = 0, begin_cells = 0;
   for (auto _ : state) {
     engine->align(pairs, w.scoring, opt, out);
     const auto& s = engine->last_stats();
@@ -60,6 +60,9 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
     forward += s.forward_wall_ms;
     begin += s.begin_wall_ms;
     cigar += s.cigar_wall_ms;
+    wait += s.wait_ms;
+    results += s.results_ms;
+    batches = s.batches;
     reruns = s.reruns_32bit;
     peak = s.peak_device_bytes;
     up = s.upload_bytes;
@@ -83,6 +86,11 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
   state.counters["ms_forward"] = forward / calls;
   state.counters["ms_begin"] = begin / calls;
   state.counters["ms_cigar"] = cigar / calls;
+  // Of the wall time: the host waiting for the device, and the host turning
+  // results into ends and CIGARs; the rest is host planning and staging.
+  state.counters["ms_wait"] = wait / calls;
+  state.counters["ms_results"] = results / calls;
+  state.counters["batches"] = static_cast<double>(batches);
   // CIGAR windows the CPU traced in the last call: planned there (empty,
   // over the cell cap or the budget), and GPU paths rejected and redone.
   // Either costs host time that ms_cigar shows and the device times do not.
@@ -108,18 +116,19 @@ const bool registered = [] {
   // ("threads"), registered next to each workload's own row so that a
   // time-limited run (scripts/gpu-check.sh) gets the comparisons early.
   using Short = gpualign::cuda::CudaTuning::ShortKernel;
-  gpualign::cuda::CudaTuning groups, threads, one_launch;
+  gpualign::cuda::CudaTuning groups, threads, per_launch;
   groups.short_kernel = Short::narrow_workers;
   threads.short_kernel = Short::threads;
-  // A warp per slot in one launch, however many (CudaTuning::short_one_launch).
-  one_launch.short_one_launch = true;
+  // Short pairs in launches of one full GPU each instead of a warp per slot
+  // in one launch however many (CudaTuning::short_one_launch, the default).
+  per_launch.short_one_launch = false;
   for (const char* name : {"W1", "W2", "W3", "P1"}) {
     const bool is_short = std::string(name) == "W1" || std::string(name) == "P1";
     add(std::string("cuda/") + name + "/score", name, AlignOutput::score_end, {});
     if (is_short) {
       add(std::string("cuda/") + name + "/score/groups", name, AlignOutput::score_end, groups);
       add(std::string("cuda/") + name + "/score/threads", name, AlignOutput::score_end, threads);
-      add(std::string("cuda/") + name + "/score/one-launch", name, AlignOutput::score_end, one_launch);
+      add(std::string("cuda/") + name + "/score/per-launch", name, AlignOutput::score_end, per_launch);
     }
     if (!is_short) {
       // Long pairs: tiles pipelined by whole-warp workers, each loading the
@@ -130,6 +139,12 @@ const bool registered = [] {
         t.chunk_lead = lead;
         add(std::string("cuda/") + name + "/score/lead:" + std::to_string(lead), name, AlignOutput::score_end, t);
       }
+      // Launches the longest slot cannot fill cut to whole blocks on every
+      // multiprocessor (CudaTuning::even_blocks): W3's.
+      gpualign::cuda::CudaTuning even;
+      even.even_blocks = true;
+      add(std::string("cuda/") + name + "/score/even-blocks", name, AlignOutput::score_end, even);
+      if (std::string(name) == "W3") add("cuda/W3/cigar/even-blocks", name, AlignOutput::cigar, even);
       // 128-row tiles (CudaTuning::intra_rows 4): twice the warps a slot.
       gpualign::cuda::CudaTuning short_tiles;
       short_tiles.intra_rows = 4;
@@ -168,6 +183,7 @@ const bool registered = [] {
   // times W1 most of them.  Whether whole warps stay ahead there.
   add("cuda/W1x16/score", "W1x16", AlignOutput::score_end, {});
   add("cuda/W1x16/score/threads", "W1x16", AlignOutput::score_end, threads);
+  add("cuda/W1x16/score/per-launch", "W1x16", AlignOutput::score_end, per_launch);
   return true;
 }();
 

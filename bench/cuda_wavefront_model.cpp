@@ -8,7 +8,9 @@
 //
 //   bench/cuda_wavefront_model [resident warps, default 2640: an H100's
 //                               132 SMs x 5 blocks x 4 warps] [lead, default 8]
-//                              [begins]
+//                              [even] [begins]
+// With "even" the launches are planned as with CudaTuning::even_blocks (the
+// resident warps taken as 132 SMs' blocks of 4 warps each).
 // With "begins" it also aligns each workload on the CPU engine (local,
 // score and end; ~25 s on two cores) and counts the reverse
 // pass's cells for begins: the whole reversed prefixes against the prefixes
@@ -33,9 +35,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: cuda_wavefront_model [resident warps >= 1] [lead 1-32]\n");
     return 2;
   }
+  bool even = false, begins = false;
+  for (int i = 3; i < argc; ++i) {
+    even = even || std::string(argv[i]) == "even";
+    begins = begins || std::string(argv[i]) == "begins";
+  }
   const int lag = kern::tile_lag(lead);
-  std::printf("| workload | transposed | tiles | work, M warp-steps | longest slot, steps | warps busy on average |\n");
-  std::printf("| --- | --- | --- | --- | --- | --- |\n");
+  std::printf("| workload | transposed | tiles | work, M warp-steps | longest slot, steps | warps launched | warps busy on average |\n");
+  std::printf("| --- | --- | --- | --- | --- | --- | --- |\n");
   for (const char* name : {"W1", "W2", "W3", "P1"}) {
     const Workload w = make_workload(name);
     const std::vector<SequencePair> pairs = w.pairs();
@@ -51,20 +58,21 @@ int main(int argc, char** argv) {
       std::vector<int> order(jobs.size()), bias(jobs.size(), 0);
       std::iota(order.begin(), order.end(), 0);
       const kern::IntraPlan plan = kern::make_intra_plan(kern::make_slots(jobs, order, bias, 2), capacity, kern::kWarp,
-                                                     kern::kIntraRows, false, lead);
+                                                     kern::kIntraRows, false, lead, kern::WorkerShare::by_longest,
+                                                     even ? 132 * 4 : 0);
       double work = 0, longest = 0, tiles = 0;
       for (const kern::Slot& s : plan.slots) {
         longest = std::max(longest, static_cast<double>(kern::intra_slot_steps(s.tiles, s.cols, s.workers, lag)));
         work += s.tiles * (s.cols + kern::kWarp - 1.0);
         tiles += s.tiles;
       }
-      std::printf("| %s%s | %lld / %zu | %.0f | %.2f | %.0f | %s |\n", name,
+      std::printf("| %s%s | %lld / %zu | %.0f | %.2f | %.0f | %zu | %s |\n", name,
                   rule == kern::TransposeRule::never ? " as given" : "", static_cast<long long>(transposed), jobs.size(),
-                  tiles, work / 1e6, longest,
+                  tiles, work / 1e6, longest, plan.workers.size(),
                   plan.launches.size() > 1 ? "(several launches)" : std::to_string(static_cast<long long>(work / longest)).c_str());
     }
   }
-  if (argc > 3 && std::string(argv[3]) == "begins") {
+  if (begins) {
     std::printf("\n| workload | reverse pass, whole prefixes, Gcells | clipped to begin_reach, Gcells | ratio |\n");
     std::printf("| --- | --- | --- | --- |\n");
     const auto cpu = make_engine("cpu");

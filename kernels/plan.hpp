@@ -582,9 +582,17 @@ enum class WorkerShare { by_longest, by_cells };
 /// `capacity`.  No worker then waits for another (each takes its own slot's
 /// tiles in order), so the launch need not be resident at once, and the GPU
 /// starts a warp wherever one finished, with no launch tail between them.
+/// `even` (whole warps, by_longest; 0: off): the warps of one block on
+/// every multiprocessor.  A launch whose longest slot cannot use all
+/// `capacity` warps is shared out again over the largest multiple of `even`
+/// it can use, so that every warp scheduler starts with as many of its
+/// warps: a slot's pipelined tiles run at the pace of their slowest warp,
+/// and one on a scheduler with a warp more than the others holds the whole
+/// chain back (CudaTuning::even_blocks).  Not where that makes the longest
+/// slot more than a sixteenth longer.
 inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity, int lanes = kWarp, int rows = kIntraRows,
                                  bool one_launch = false, int chunk_lead = kDefaultChunkLead,
-                                 WorkerShare share = WorkerShare::by_longest) {
+                                 WorkerShare share = WorkerShare::by_longest, int even = 0) {
   IntraPlan p;
   p.slots = std::move(slots);
   p.lanes = lanes;
@@ -638,39 +646,62 @@ inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity, int lane
     const std::size_t end = std::min(p.slots.size(), begin + static_cast<std::size_t>(capacity));
     IntraLaunch l;
     l.first_worker = static_cast<int>(p.workers.size());
-    int spare = capacity - static_cast<int>(end - begin);
+    for (std::size_t i = begin; i < end; ++i) place(p.slots[i]);
     auto steps = [&](const Slot& s) { return intra_slot_steps(s.tiles, s.cols, s.workers, lag); };
-    std::vector<std::pair<long long, std::size_t>> heap;  // (steps, slot): the longest on top
-    for (std::size_t i = begin; i < end; ++i) {
-      place(p.slots[i]);
-      p.slots[i].workers = 1;
-      heap.emplace_back(steps(p.slots[i]), i);
-    }
-    if (share == WorkerShare::by_cells) {
-      double cells = 0;
-      for (std::size_t i = begin; i < end; ++i) cells += static_cast<double>(p.slots[i].rows) * p.slots[i].cols;
+    // Shares `cap` warps among slots [begin, end); returns how many it uses.
+    auto share_out = [&](int cap) {
+      int spare = cap - static_cast<int>(end - begin);
+      std::vector<std::pair<long long, std::size_t>> heap;  // (steps, slot): the longest on top
       for (std::size_t i = begin; i < end; ++i) {
-        Slot& s = p.slots[i];
-        const double part = cells > 0 ? static_cast<double>(s.rows) * s.cols / cells : 0.0;
-        s.workers = std::clamp(1 + static_cast<int>(part * spare), 1, s.tiles);
+        p.slots[i].workers = 1;
+        heap.emplace_back(steps(p.slots[i]), i);
       }
-      heap.clear();
-    }
-    std::make_heap(heap.begin(), heap.end());
-    while (spare > 0 && !heap.empty()) {
-      std::pop_heap(heap.begin(), heap.end());
-      Slot& s = p.slots[heap.back().second];
-      // The fewest more workers that make the longest slot shorter.
-      const int was = s.workers;
-      const long long now = heap.back().first;
-      while (s.workers < s.tiles && s.workers - was < spare && steps(s) >= now) ++s.workers;
-      if (steps(s) >= now) {  // it cannot get shorter: neither can the launch
-        s.workers = was;
-        break;
+      if (share == WorkerShare::by_cells) {
+        double cells = 0;
+        for (std::size_t i = begin; i < end; ++i) cells += static_cast<double>(p.slots[i].rows) * p.slots[i].cols;
+        for (std::size_t i = begin; i < end; ++i) {
+          Slot& s = p.slots[i];
+          const double part = cells > 0 ? static_cast<double>(s.rows) * s.cols / cells : 0.0;
+          s.workers = std::clamp(1 + static_cast<int>(part * spare), 1, s.tiles);
+        }
+        heap.clear();
       }
-      spare -= s.workers - was;
-      heap.back().first = steps(s);
-      std::push_heap(heap.begin(), heap.end());
+      std::make_heap(heap.begin(), heap.end());
+      while (spare > 0 && !heap.empty()) {
+        std::pop_heap(heap.begin(), heap.end());
+        Slot& s = p.slots[heap.back().second];
+        // The fewest more workers that make the longest slot shorter.
+        const int was = s.workers;
+        const long long now = heap.back().first;
+        while (s.workers < s.tiles && s.workers - was < spare && steps(s) >= now) ++s.workers;
+        if (steps(s) >= now) {  // it cannot get shorter: neither can the launch
+          s.workers = was;
+          break;
+        }
+        spare -= s.workers - was;
+        heap.back().first = steps(s);
+        std::push_heap(heap.begin(), heap.end());
+      }
+      int used = 0;
+      for (std::size_t i = begin; i < end; ++i) used += p.slots[i].workers;
+      return used;
+    };
+    int used = share_out(capacity);
+    // Warps left idle: again over fewer, a multiple of `even`, until the
+    // plan uses all of them (a grant can fall short of a smaller spare);
+    // kept if the longest slot grows by at most a sixteenth (a slot of a
+    // few tiles, a warp each, would wait a whole tile for a lost warp).
+    if (even > 0 && share == WorkerShare::by_longest && used < capacity && used % even != 0) {
+      auto longest = [&] {
+        long long most = 0;
+        for (std::size_t i = begin; i < end; ++i) most = std::max(most, steps(p.slots[i]));
+        return most;
+      };
+      const long long was = longest();
+      for (int cap = used / even * even; used % even != 0 && cap >= static_cast<int>(end - begin);
+           cap = used / even * even)
+        used = share_out(cap);
+      if (longest() > was + was / 16) share_out(capacity);
     }
     for (std::size_t i = begin; i < end; ++i) {
       Slot& s = p.slots[i];
@@ -697,9 +728,11 @@ struct WarpTracePlan {
 
 static_assert(kTraceRows == kIntraRows, "the warp traceback tiles its windows like the intra-sequence kernel");
 
-inline WarpTracePlan make_warp_trace_plan(std::vector<Slot> slots, int capacity, int chunk_lead = kDefaultChunkLead) {
+inline WarpTracePlan make_warp_trace_plan(std::vector<Slot> slots, int capacity, int chunk_lead = kDefaultChunkLead,
+                                          int even = 0) {
   WarpTracePlan p;
-  p.work = make_intra_plan(std::move(slots), capacity, kWarp, kIntraRows, false, chunk_lead);
+  p.work = make_intra_plan(std::move(slots), capacity, kWarp, kIntraRows, false, chunk_lead, WorkerShare::by_longest,
+                           even);
   for (const Slot& s : p.work.slots) {
     p.dir_at.push_back(p.dir_words);
     p.dir_words += warp_trace_dir_words(s.prob[0].m, s.prob[0].n);

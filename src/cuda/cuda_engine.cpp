@@ -198,6 +198,12 @@ struct CudaEngine::Impl {
   // Rows a lane of a whole-warp intra worker keeps (tuning: 16-bit only).
   int intra_rows(bool sixteen) const { return sixteen ? tuning.intra_rows : kern::kIntraRows; }
 
+  // Whole-warp launches (CudaTuning::even_blocks): the warps of one block
+  // on every multiprocessor, or 0 (off).
+  int even_warps() const {
+    return tuning.even_blocks ? props.multiProcessorCount * (kern::kBlockThreads / kern::kWarp) : 0;
+  }
+
   int intra_capacity(bool sixteen, bool acgt) const {
     const int per_sm =
         std::max(1, kern::intra_blocks_per_sm(sixteen, acgt, ps.mode, intra_rows(sixteen), tuning.prefix_f));
@@ -255,7 +261,17 @@ struct CudaEngine::Impl {
   void finish(Lane& l) {
     if (!l.busy) return;
     l.busy = false;
+    using Clock = std::chrono::steady_clock;
+    const auto t_wait = Clock::now();
     GPUALIGN_CUDA_CHECK(cudaStreamSynchronize(l.stream));
+    const auto t_results = Clock::now();
+    stats.wait_ms += std::chrono::duration<double, std::milli>(t_results - t_wait).count();
+    ++stats.batches;
+    struct AddTime {  // the results' host time, however this returns
+      CudaRunStats& s;
+      Clock::time_point from;
+      ~AddTime() { s.results_ms += std::chrono::duration<double, std::milli>(Clock::now() - from).count(); }
+    } add_time{stats, t_results};
     float k = 0, d = 0;
     GPUALIGN_CUDA_CHECK(cudaEventElapsedTime(&k, l.ev_k0, l.ev_k1));
     GPUALIGN_CUDA_CHECK(cudaEventElapsedTime(&d, l.ev_begin, l.ev_end));
@@ -337,7 +353,8 @@ struct CudaEngine::Impl {
                                  kind == Kind::group ? kern::kGroupLanes : kern::kWarp, intra_rows(sixteen),
                                  short_pairs && tuning.short_one_launch, tuning.chunk_lead,
                                  tuning.slot_workers == CudaTuning::SlotWorkers::by_cells ? kern::WorkerShare::by_cells
-                                                                                        : kern::WorkerShare::by_longest);
+                                                                                        : kern::WorkerShare::by_longest,
+                                 kind == Kind::intra ? even_warps() : 0);
       if (sixteen) fallback = kern::finalize_bias16(xp.slots, nullptr, ps);
       l.slots = xp.slots;
       l.workers = xp.workers;
@@ -643,7 +660,8 @@ struct CudaEngine::Impl {
   // windows, whole-warp workers each (job[0] of each slot: the window index).
   void submit_trace_warp(Lane& l, std::vector<kern::Slot> slots) {
     const std::uint64_t codes = begin_trace_batch(l, Kind::trace_warp, slots);
-    kern::WarpTracePlan wp = kern::make_warp_trace_plan(std::move(slots), trace_warp_capacity(), tuning.chunk_lead);
+    kern::WarpTracePlan wp =
+        kern::make_warp_trace_plan(std::move(slots), trace_warp_capacity(), tuning.chunk_lead, even_warps());
     const kern::IntraPlan& xp = wp.work;
     l.slots = xp.slots;
     l.ops_at = wp.ops_at;

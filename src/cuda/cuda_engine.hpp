@@ -21,6 +21,12 @@ struct CudaRunStats {
   /// CIGARs (staging, traceback kernels, paths to CIGARs, windows on the
   /// CPU).  What is left of wall_ms is setup and the pairs the CPU takes.
   double forward_wall_ms = 0, begin_wall_ms = 0, cigar_wall_ms = 0;
+  /// Of wall_ms: the host blocked on a batch's stream (the device behind),
+  /// and the host turning downloaded batches into ends and CIGARs (merging
+  /// partials, paths to CIGARs).  The rest is the host's own planning and
+  /// staging, and the CPU's pairs and windows.
+  double wait_ms = 0, results_ms = 0;
+  std::uint64_t batches = 0;  ///< batches the call submitted (forward, reverse, reruns, tracebacks)
   std::uint64_t device_cells = 0;  ///< cells the kernels computed (forward + reverse + 32-bit reruns + traceback windows)
   /// Cells of the reverse pass for begins (its problems' sizes): the
   /// reversed prefixes reach back only as far as an alignment of the
@@ -72,11 +78,12 @@ struct CudaTuning {
   /// the GPU holds warps, one launch with a warp per slot (none waits for
   /// another, so it may be larger than what is resident) instead of
   /// launches of one full GPU each, whose tails leave SMs idle while their
-  /// last warps finish (kernels/plan.hpp make_intra_plan).  By a model of
-  /// W1's two batches (a third of its slots take two tiles): ~15% off the
-  /// forward kernel.  Off until a GPU run compares them (bench rows
-  /// ".../one-launch").
-  bool short_one_launch = false;
+  /// last warps finish (kernels/plan.hpp make_intra_plan).  A model of W1's
+  /// two batches (a third of its slots take two tiles) predicted ~15% off
+  /// the forward kernel; on an H100 W1's took 1.86 ms against 2.16 (0.86x),
+  /// P1's the same either way (kernels/PERFORMANCE.md, "Second GPU run").
+  /// Off: launches of one full GPU each (bench rows ".../per-launch").
+  bool short_one_launch = true;
   /// 16-bit batches of pairs made of A, C, G, T only, under a DNA scheme
   /// that scores them by match / mismatch (or transitions / transversions),
   /// take their substitution scores from registers instead of the shared
@@ -136,8 +143,10 @@ struct CudaTuning {
   /// columns makes a long slot: W3's longest takes ~97,000 wavefront steps
   /// as given and ~46,000 transposed, with 5x the tiles for warps to share
   /// (kernels/plan.hpp transpose_pays; bench/cuda_wavefront_model; kernels/
-  /// PERFORMANCE.md "Long targets on the rows").  Not measured on a GPU
-  /// yet: bench rows ".../as-given" run without it.
+  /// PERFORMANCE.md "Long targets on the rows").  On an H100 W3's forward
+  /// kernel took 19.5 ms against 26.1 as given (0.75x; the model's 0.45x of
+  /// the steps came with steps 1.6x as long), W2 and P1 ~the same or a
+  /// little faster (bench rows ".../as-given"; "Second GPU run").
   enum class Transpose {
     never,      ///< every pair as given
     when_pays,  ///< where the wavefront gets shorter at no more than 2% more work
@@ -150,12 +159,24 @@ struct CudaTuning {
   /// cuda_wavefront_model) giving warps where they shorten the longest slot
   /// cuts W2's longest from ~200,000 steps to ~153,000 and P1's from
   /// ~2,200 to ~1,800, against a share in proportion to cells (the rule
-  /// before; bench rows ".../by-cells").  Not measured on a GPU yet.
+  /// before; bench rows ".../by-cells").  On an H100: W2's kernel 82.9 ms
+  /// against 92.4 (0.90x), P1's the same ("Second GPU run").
   enum class SlotWorkers {
     by_longest,  ///< each next warp to the slot that would take longest, where it shortens it
     by_cells,    ///< in proportion to each slot's cells
   };
   SlotWorkers slot_workers = SlotWorkers::by_longest;
+  /// A launch of long slots whose longest cannot use all the resident warps
+  /// (W3) is shared out again over the largest multiple of one block on
+  /// every multiprocessor that it can use (kernels/plan.hpp make_intra_plan
+  /// `even`; the warp traceback too), so that every warp scheduler starts
+  /// with as many warps.  A slot's pipelined tiles wait for one another, so
+  /// they run at the pace of their slowest warp: on an H100, W3's transposed
+  /// slots (1,684 warps, 3 or 4 a scheduler) spent ~27% of their warps'
+  /// time waiting for a predecessor.  By the wavefront model W3 then gets
+  /// 1,584 warps (3 a scheduler) and a longest slot 2.6% longer.  Off until
+  /// a GPU run compares them (bench rows ".../even-blocks").
+  bool even_blocks = false;
 };
 
 /// Empty when a CUDA device is usable here, else why not ("no CUDA device", ...).

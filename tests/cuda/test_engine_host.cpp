@@ -119,6 +119,27 @@ TEST(CudaEnginePlan, IntraSlotStepsFollowTheTileRecurrence) {
         }
 }
 
+// Brute force: the shortest longest slot any split of `capacity` warps
+// gives, at least one and at most a tile a slot.
+long long best_longest(const std::vector<kern::Slot>& slots, int capacity, int lag) {
+  const std::size_t n = slots.size();
+  long long best = -1;
+  std::vector<int> k(n, 1);
+  for (;;) {
+    int used = 0;
+    long long worst = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      used += k[i];
+      worst = std::max(worst, kern::intra_slot_steps(slots[i].tiles, slots[i].cols, k[i], lag));
+    }
+    if (used <= capacity && (best < 0 || worst < best)) best = worst;
+    std::size_t i = 0;
+    while (i < n && ++k[i] > slots[i].tiles) k[i++] = 1;
+    if (i == n) break;
+  }
+  return best;
+}
+
 // Whole-warp workers go where they shorten the launch's longest slot: on
 // small launches, the plan's longest slot is the shortest any split of the
 // warps gives (every split tried), and its workers take every tile once.
@@ -145,20 +166,7 @@ TEST(CudaEnginePlan, WorkersGoWhereTheyShortenTheLongestSlot) {
       tiles.push_back(s.tiles);
     }
     // Every split of `capacity` warps, at least one and at most a tile each.
-    long long best = -1;
-    std::vector<int> k(static_cast<std::size_t>(n), 1);
-    for (;;) {
-      int used = 0;
-      long long worst = 0;
-      for (int i = 0; i < n; ++i) {
-        used += k[i];
-        worst = std::max(worst, kern::intra_slot_steps(tiles[i], p.slots[i].cols, k[i], lag));
-      }
-      if (used <= capacity && (best < 0 || worst < best)) best = worst;
-      int i = 0;
-      while (i < n && ++k[i] > tiles[i]) k[i++] = 1;
-      if (i == n) break;
-    }
+    const long long best = best_longest(p.slots, capacity, lag);
     EXPECT_EQ(longest, best) << "round " << round;
     // Worker k of a slot of K takes tiles k, k + K, ...: each tile once.
     std::vector<int> taken(static_cast<std::size_t>(n), 0);
@@ -169,6 +177,60 @@ TEST(CudaEnginePlan, WorkersGoWhereTheyShortenTheLongestSlot) {
     }
     for (int i = 0; i < n; ++i) EXPECT_EQ(taken[i], tiles[i]);
   }
+}
+
+
+// CudaTuning::even_blocks: a launch whose longest slot leaves warps idle is
+// shared out again over a multiple of `even` warps (one block on every
+// multiprocessor), as well as that many can, where its longest slot grows
+// by a sixteenth at most; otherwise it is planned as without it.
+TEST(CudaEnginePlan, EvenBlocksCutIdleLaunchesToWholeBlocks) {
+  std::mt19937 rng(11);
+  const int lag = kern::tile_lag(kern::kDefaultChunkLead);
+  int cut = 0, kept = 0;
+  for (int round = 0; round < 400; ++round) {
+    // Even rounds: a few short slots, small enough to try every split; odd
+    // ones: W3-like launches (slots of hundreds of tiles, 5-20 kb columns).
+    const bool w3 = round % 2 == 1;
+    const int n = w3 ? 3 + static_cast<int>(rng() % 6) : 1 + static_cast<int>(rng() % 4);
+    std::vector<kern::Slot> slots(static_cast<std::size_t>(n));
+    for (kern::Slot& s : slots) {
+      s.rows = w3 ? (50 + static_cast<int>(rng() % 350)) * kern::kIntraTileRows - static_cast<int>(rng() % 256)
+                  : 1 + static_cast<int>(rng() % (6 * kern::kIntraTileRows));
+      s.cols = w3 ? 5000 + static_cast<int>(rng() % 15000) : 1 + static_cast<int>(rng() % 3000);
+    }
+    const int capacity = w3 ? n * (20 + static_cast<int>(rng() % 100)) : n + static_cast<int>(rng() % 12);
+    const int even = w3 ? 4 * (1 + static_cast<int>(rng() % 8)) : 2 + static_cast<int>(rng() % 3);
+    const kern::IntraPlan plain = kern::make_intra_plan(slots, capacity);
+    const kern::IntraPlan p = kern::make_intra_plan(slots, capacity, kern::kWarp, kern::kIntraRows, false,
+                                                    kern::kDefaultChunkLead, kern::WorkerShare::by_longest, even);
+    ASSERT_EQ(p.launches.size(), 1u);
+    const int was = plain.launches[0].workers, used = p.launches[0].workers;
+    long long longest = 0, plain_longest = 0;
+    for (const kern::Slot& s : p.slots) longest = std::max(longest, kern::intra_slot_steps(s.tiles, s.cols, s.workers, lag));
+    for (const kern::Slot& s : plain.slots)
+      plain_longest = std::max(plain_longest, kern::intra_slot_steps(s.tiles, s.cols, s.workers, lag));
+    if (used < was) {
+      ++cut;
+      EXPECT_TRUE(was < capacity && was % even != 0) << "round " << round;
+      // A multiple of `even`, unless that many would not give every slot one.
+      EXPECT_TRUE(used % even == 0 || used / even * even < n) << "round " << round << ": " << used << " of " << was;
+      EXPECT_LE(longest, plain_longest + plain_longest / 16) << "round " << round;
+    } else {
+      for (std::size_t i = 0; i < slots.size(); ++i) EXPECT_EQ(p.slots[i].workers, plain.slots[i].workers);
+      // Not cut: nothing idle, whole blocks already, or the cut would cost
+      // more than a sixteenth (then not even the first cut is worth it).
+      if (was < capacity && was % even != 0 && was / even * even >= n) ++kept;
+    }
+    // The shortest longest slot for the warps it uses (where every split
+    // can be tried); every tile taken once.
+    if (!w3) EXPECT_EQ(longest, best_longest(p.slots, used, lag)) << "round " << round;
+    std::vector<int> taken(slots.size(), 0);
+    for (const kern::Worker& w : p.workers) taken[static_cast<std::size_t>(w.slot)] += w.iters;
+    for (std::size_t i = 0; i < slots.size(); ++i) EXPECT_EQ(taken[i], p.slots[i].tiles);
+  }
+  EXPECT_GT(cut, 20);  // the rounds reach both ways
+  EXPECT_GT(kept, 20);
 }
 
 // CudaTuning::short_one_launch: with at least `capacity` slots, one launch of
