@@ -5,9 +5,12 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,19 +54,35 @@ void report(benchmark::State& st, const Data& d) {
   st.counters["pairs"] = static_cast<double>(d.pairs.size());
 }
 
-// The CPU engine on `threads` threads, one engine each, pairs dealt round-robin.
+// The CPU engine on `threads` threads, one engine each.  The pairs, costliest
+// first, are taken a few at a time by whichever thread is free, so that a
+// few large pairs (W2's and W3's vary ~100x in cells) do not leave most
+// threads idle at the end: dealt round-robin, W3's 20 pairs on 16 threads
+// ran at 56 GCUPS against 7.9 on one (kernels/PERFORMANCE.md, "Second GPU
+// run"), a weak baseline for "the GPU against the CPU engine".
 void bm_cpu(benchmark::State& st, std::string name, AlignMode mode, AlignOutput out, int threads) {
   const Data& d = workload_data(name);
-  std::vector<std::vector<SequencePair>> part(threads);
-  for (std::size_t i = 0; i < d.pairs.size(); ++i) part[i % threads].push_back(d.pairs[i]);
+  std::vector<SequencePair> sorted = d.pairs;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const SequencePair& a, const SequencePair& b) {
+    return a.query.size() * a.target.size() > b.query.size() * b.target.size();
+  });
+  // Chunks of about an eighth of a thread's share: small enough to balance,
+  // large enough that a call's overhead does not count on W1's short pairs.
+  const std::size_t chunk = std::max<std::size_t>(1, sorted.size() / (static_cast<std::size_t>(threads) * 8));
   std::vector<std::unique_ptr<Engine>> engines;
   for (int t = 0; t < threads; ++t) engines.push_back(make_engine("cpu"));
   const AlignOptions opt{mode, out};
   for (auto _ : st) {
+    std::atomic<std::size_t> next{0};
+    auto work = [&](int t) {
+      for (std::size_t at; (at = next.fetch_add(chunk)) < sorted.size();) {
+        const std::span<const SequencePair> part(sorted.data() + at, std::min(chunk, sorted.size() - at));
+        benchmark::DoNotOptimize(engines[static_cast<std::size_t>(t)]->align(part, d.w.scoring, opt));
+      }
+    };
     std::vector<std::thread> pool;
-    for (int t = 1; t < threads; ++t)
-      pool.emplace_back([&, t] { benchmark::DoNotOptimize(engines[t]->align(part[t], d.w.scoring, opt)); });
-    benchmark::DoNotOptimize(engines[0]->align(part[0], d.w.scoring, opt));
+    for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
     for (auto& th : pool) th.join();
   }
   st.SetLabel(std::string(to_string(active_simd_level())));

@@ -48,7 +48,8 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
   std::vector<gpualign::Alignment> out(pairs.size());
   const AlignOptions opt{AlignMode::local, output};
   engine->align(pairs, w.scoring, opt, out);  // warm-up: buffers, module load
-  double kernel = 0, device = 0, wall = 0, cells = 0, forward = 0, begin = 0, cigar = 0, wait = 0, results = 0;
+  double kernel = 0, device = 0, wall = 0, cells = 0, forward = 0, begin = 0, cigar = 0, wait = 0, results = 0,
+         submit = 0;
   std::uint64_t batches = 0, reruns = 0, peak = 0, up = 0, trace_cpu = 0, trace_fallbacks = 0, transposed = 0, begin_cells = 0;
   for (auto _ : state) {
     engine->align(pairs, w.scoring, opt, out);
@@ -62,6 +63,7 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
     cigar += s.cigar_wall_ms;
     wait += s.wait_ms;
     results += s.results_ms;
+    submit += s.submit_ms;
     batches = s.batches;
     reruns = s.reruns_32bit;
     peak = s.peak_device_bytes;
@@ -86,10 +88,11 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
   state.counters["ms_forward"] = forward / calls;
   state.counters["ms_begin"] = begin / calls;
   state.counters["ms_cigar"] = cigar / calls;
-  // Of the wall time: the host waiting for the device, and the host turning
-  // results into ends and CIGARs; the rest is host planning and staging.
+  // Of the wall time: the host waiting for the device, turning results into
+  // ends and CIGARs, and planning, staging and launching batches.
   state.counters["ms_wait"] = wait / calls;
   state.counters["ms_results"] = results / calls;
+  state.counters["ms_submit"] = submit / calls;
   state.counters["batches"] = static_cast<double>(batches);
   // CIGAR windows the CPU traced in the last call: planned there (empty,
   // over the cell cap or the budget), and GPU paths rejected and redone.
@@ -139,12 +142,12 @@ const bool registered = [] {
         t.chunk_lead = lead;
         add(std::string("cuda/") + name + "/score/lead:" + std::to_string(lead), name, AlignOutput::score_end, t);
       }
-      // Launches the longest slot cannot fill cut to whole blocks on every
-      // multiprocessor (CudaTuning::even_blocks): W3's.
-      gpualign::cuda::CudaTuning even;
-      even.even_blocks = true;
-      add(std::string("cuda/") + name + "/score/even-blocks", name, AlignOutput::score_end, even);
-      if (std::string(name) == "W3") add("cuda/W3/cigar/even-blocks", name, AlignOutput::cigar, even);
+      // Launches the longest slot cannot fill (W3's) as planned, not cut to
+      // whole blocks on every multiprocessor (CudaTuning::even_blocks).
+      gpualign::cuda::CudaTuning uneven;
+      uneven.even_blocks = false;
+      add(std::string("cuda/") + name + "/score/uneven-blocks", name, AlignOutput::score_end, uneven);
+      if (std::string(name) == "W3") add("cuda/W3/cigar/uneven-blocks", name, AlignOutput::cigar, uneven);
       // 128-row tiles (CudaTuning::intra_rows 4): twice the warps a slot.
       gpualign::cuda::CudaTuning short_tiles;
       short_tiles.intra_rows = 4;

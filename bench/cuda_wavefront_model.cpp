@@ -8,9 +8,9 @@
 //
 //   bench/cuda_wavefront_model [resident warps, default 2640: an H100's
 //                               132 SMs x 5 blocks x 4 warps] [lead, default 8]
-//                              [even] [begins]
-// With "even" the launches are planned as with CudaTuning::even_blocks (the
-// resident warps taken as 132 SMs' blocks of 4 warps each).
+//                              [uneven] [begins]
+// The launches are planned as with CudaTuning::even_blocks (the resident
+// warps taken as 132 SMs' blocks of 4 warps each); "uneven": without it.
 // With "begins" it also aligns each workload on the CPU engine (local,
 // score and end; ~25 s on two cores) and counts the reverse
 // pass's cells for begins: the whole reversed prefixes against the prefixes
@@ -35,9 +35,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: cuda_wavefront_model [resident warps >= 1] [lead 1-32]\n");
     return 2;
   }
-  bool even = false, begins = false;
+  bool even = true, begins = false;
   for (int i = 3; i < argc; ++i) {
-    even = even || std::string(argv[i]) == "even";
+    even = even && std::string(argv[i]) != "uneven";
     begins = begins || std::string(argv[i]) == "begins";
   }
   const int lag = kern::tile_lag(lead);

@@ -44,15 +44,6 @@ GPUALIGN_HD int chunk_lead_step(int lead) { return (32 - lead) & 31; }
 /// Polls of a predecessor's progress before a worker gives up.
 inline constexpr long long kSpinLimit = 1ll << 30;
 
-/// A waiting worker reads the launch's error flag once every this many
-/// polls, not on each: each read is another round trip to L2 after the
-/// progress load, and a poll's period is how late a worker sees a chunk
-/// its predecessor has just published.  On an H100 the ~390 pipelined tiles
-/// of W3's transposed slots spent ~27% of their warps' time waiting
-/// (kernels/PERFORMANCE.md, "Second GPU run"), so a shorter period counts.
-/// A power of two; a failure elsewhere is still seen within this many polls.
-inline constexpr long long kErrorPollEvery = 64;
-
 /// Publishes that a tile's first `columns` columns are stored: the warp
 /// syncs (each lane's stores of the bottom row before lane 0's release) and
 /// lane 0 (`leader`) stores `columns` with release.  Every lane of the warp
@@ -75,7 +66,7 @@ GPUALIGN_HD_TEMPLATE inline void wait_for_tile(bool leader, const std::int32_t* 
   if (leader) {
     long long spins = 0;
     while (Warp::load_acquire(progress) < need) {
-      if (++spins > kSpinLimit || ((spins & (kErrorPollEvery - 1)) == 0 && Warp::load_volatile(error) != 0)) {
+      if (++spins > kSpinLimit || Warp::load_volatile(error) != 0) {
         Warp::store_volatile(error, 1);
         break;
       }

@@ -50,6 +50,16 @@ constexpr std::size_t kMaxBatchCodes = std::size_t{64} << 20;
 
 std::size_t align_up(std::size_t v) { return (v + 255) & ~std::size_t{255}; }
 
+// Adds the host time from its construction to its end to `into` (ms).
+struct HostTime {
+  double& into;
+  std::chrono::steady_clock::time_point from = std::chrono::steady_clock::now();
+  explicit HostTime(double& ms) : into(ms) {}
+  HostTime(const HostTime&) = delete;
+  HostTime& operator=(const HostTime&) = delete;
+  ~HostTime() { into += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - from).count(); }
+};
+
 // A batch's buffers, one after another in one device allocation (and the
 // same offsets in pinned memory for the uploaded part), 256-byte aligned.
 struct Layout {
@@ -261,17 +271,12 @@ struct CudaEngine::Impl {
   void finish(Lane& l) {
     if (!l.busy) return;
     l.busy = false;
-    using Clock = std::chrono::steady_clock;
-    const auto t_wait = Clock::now();
-    GPUALIGN_CUDA_CHECK(cudaStreamSynchronize(l.stream));
-    const auto t_results = Clock::now();
-    stats.wait_ms += std::chrono::duration<double, std::milli>(t_results - t_wait).count();
+    {
+      const HostTime waiting{stats.wait_ms};
+      GPUALIGN_CUDA_CHECK(cudaStreamSynchronize(l.stream));
+    }
     ++stats.batches;
-    struct AddTime {  // the results' host time, however this returns
-      CudaRunStats& s;
-      Clock::time_point from;
-      ~AddTime() { s.results_ms += std::chrono::duration<double, std::milli>(Clock::now() - from).count(); }
-    } add_time{stats, t_results};
+    const HostTime results{stats.results_ms};
     float k = 0, d = 0;
     GPUALIGN_CUDA_CHECK(cudaEventElapsedTime(&k, l.ev_k0, l.ev_k1));
     GPUALIGN_CUDA_CHECK(cudaEventElapsedTime(&d, l.ev_begin, l.ev_end));
@@ -314,6 +319,7 @@ struct CudaEngine::Impl {
   // on whole warps (CudaTuning::short_one_launch applies).
   void submit(Lane& l, const std::vector<int>& batch, Kind kind, bool sixteen, bool acgt, bool short_pairs = false) {
     finish(l);
+    const HostTime submitting{stats.submit_ms};
     const int L = sixteen ? 2 : 1;
     l.kind = kind;
     l.sixteen = sixteen;
@@ -539,12 +545,11 @@ struct CudaEngine::Impl {
     stats.trace_fallbacks += fallbacks;
   }
 
-  // First steps of a traceback batch of either kernel: the lane takes it
-  // (after finishing its previous batch), the windows' codes get their
+  // First steps of a traceback batch of either kernel: the lane (its
+  // previous batch finished) takes it, the windows' codes get their
   // places in the batch's code buffer (returned: its size), job[0] of each
   // slot becomes the batch-local index of its window.
   std::uint64_t begin_trace_batch(Lane& l, Kind kind, std::vector<kern::Slot>& slots) {
-    finish(l);
     l.kind = kind;
     l.sixteen = false;
     l.jobs.clear();
@@ -581,6 +586,8 @@ struct CudaEngine::Impl {
   // batch: `slots` are whole groups of the sorted window slots, job[0] the
   // window index.
   void submit_trace(Lane& l, std::vector<kern::Slot> slots) {
+    finish(l);
+    const HostTime submitting{stats.submit_ms};
     const std::uint64_t codes = begin_trace_batch(l, Kind::trace, slots);
     kern::TracePlan tp = kern::make_trace_plan(std::move(slots), code_bits);
     l.slots = tp.inter.slots;
@@ -659,6 +666,8 @@ struct CudaEngine::Impl {
   // Stages, uploads, launches and starts the download of one batch of large
   // windows, whole-warp workers each (job[0] of each slot: the window index).
   void submit_trace_warp(Lane& l, std::vector<kern::Slot> slots) {
+    finish(l);
+    const HostTime submitting{stats.submit_ms};
     const std::uint64_t codes = begin_trace_batch(l, Kind::trace_warp, slots);
     kern::WarpTracePlan wp =
         kern::make_warp_trace_plan(std::move(slots), trace_warp_capacity(), tuning.chunk_lead, even_warps());

@@ -21,11 +21,12 @@ struct CudaRunStats {
   /// CIGARs (staging, traceback kernels, paths to CIGARs, windows on the
   /// CPU).  What is left of wall_ms is setup and the pairs the CPU takes.
   double forward_wall_ms = 0, begin_wall_ms = 0, cigar_wall_ms = 0;
-  /// Of wall_ms: the host blocked on a batch's stream (the device behind),
-  /// and the host turning downloaded batches into ends and CIGARs (merging
-  /// partials, paths to CIGARs).  The rest is the host's own planning and
-  /// staging, and the CPU's pairs and windows.
-  double wait_ms = 0, results_ms = 0;
+  /// Of wall_ms: the host blocked on a batch's stream (the device behind);
+  /// the host turning downloaded batches into ends and CIGARs (merging
+  /// partials, paths to CIGARs); the host planning, staging and launching
+  /// batches.  The rest is align()'s own loops (specs, windows), the
+  /// batches' split, and the CPU's pairs and windows.
+  double wait_ms = 0, results_ms = 0, submit_ms = 0;
   std::uint64_t batches = 0;  ///< batches the call submitted (forward, reverse, reruns, tracebacks)
   std::uint64_t device_cells = 0;  ///< cells the kernels computed (forward + reverse + 32-bit reruns + traceback windows)
   /// Cells of the reverse pass for begins (its problems' sizes): the
@@ -169,14 +170,17 @@ struct CudaTuning {
   /// A launch of long slots whose longest cannot use all the resident warps
   /// (W3) is shared out again over the largest multiple of one block on
   /// every multiprocessor that it can use (kernels/plan.hpp make_intra_plan
-  /// `even`; the warp traceback too), so that every warp scheduler starts
-  /// with as many warps.  A slot's pipelined tiles wait for one another, so
-  /// they run at the pace of their slowest warp: on an H100, W3's transposed
-  /// slots (1,684 warps, 3 or 4 a scheduler) spent ~27% of their warps'
-  /// time waiting for a predecessor.  By the wavefront model W3 then gets
-  /// 1,584 warps (3 a scheduler) and a longest slot 2.6% longer.  Off until
-  /// a GPU run compares them (bench rows ".../even-blocks").
-  bool even_blocks = false;
+  /// `even`; the warp traceback too), where its longest slot gets at most a
+  /// sixteenth longer, so that every warp scheduler starts with as many
+  /// warps.  A slot's pipelined tiles wait for one another, so they run at
+  /// the pace of their slowest warp: on an H100, W3's transposed slots
+  /// (1,684 warps, 3 or 4 a scheduler) spent ~27% of their warps' time
+  /// waiting for a predecessor.  With it W3 gets 1,584 warps (3 a
+  /// scheduler; the model's longest slot 2.6% longer) and its forward
+  /// kernel took 18.9 ms against 19.6 (0.96x; with CIGAR 0.98x); W1, W2 and
+  /// P1 fill their launches and do not change (kernels/PERFORMANCE.md,
+  /// "Second GPU run"; bench rows ".../uneven-blocks").
+  bool even_blocks = true;
 };
 
 /// Empty when a CUDA device is usable here, else why not ("no CUDA device", ...).
