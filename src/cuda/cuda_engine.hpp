@@ -113,8 +113,9 @@ struct CudaTuning {
   /// (intra-sequence kernel and warp traceback).  Shorter leads shorten each
   /// slot's pipeline fill ((tiles - 1) * (62 + lead) steps) but must still
   /// cover the load's latency (kernels/tile_progress.hpp).  On an H100,
-  /// leads 8, 16 and 32 were within 1.5% on W2 and W3, 8 the fastest on W3
-  /// (bench rows ".../lead:16", ".../lead:32").
+  /// leads 8, 16 and 32 were within 0.3% on W2; on W3 (transposed, ~390
+  /// tiles a slot) 16 took 2-6% longer than 8 and 32 6-10% (bench rows
+  /// ".../lead:16", ".../lead:32").
   int chunk_lead = 8;
   /// Query rows each lane of a whole-warp intra worker keeps at 16-bit: 8
   /// (256-row tiles) or 4 (128-row tiles: a long slot has twice the tiles
