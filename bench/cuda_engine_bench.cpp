@@ -49,7 +49,7 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
   const AlignOptions opt{AlignMode::local, output};
   engine->align(pairs, w.scoring, opt, out);  // warm-up: buffers, module load
   double kernel = 0, device = 0, wall = 0, cells = 0, forward = 0, begin = 0, cigar = 0, wait = 0, results = 0,
-         submit = 0;
+         submit = 0, prepare = 0;
   std::uint64_t batches = 0, reruns = 0, peak = 0, up = 0, trace_cpu = 0, trace_fallbacks = 0, transposed = 0, begin_cells = 0;
   for (auto _ : state) {
     engine->align(pairs, w.scoring, opt, out);
@@ -64,6 +64,7 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
     wait += s.wait_ms;
     results += s.results_ms;
     submit += s.submit_ms;
+    prepare += s.prepare_ms;
     batches = s.batches;
     reruns = s.reruns_32bit;
     peak = s.peak_device_bytes;
@@ -89,10 +90,12 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
   state.counters["ms_begin"] = begin / calls;
   state.counters["ms_cigar"] = cigar / calls;
   // Of the wall time: the host waiting for the device, turning results into
-  // ends and CIGARs, and planning, staging and launching batches.
+  // ends and CIGARs, planning, staging and launching batches, and preparing
+  // a pass's batches (packing, sorting, splitting).
   state.counters["ms_wait"] = wait / calls;
   state.counters["ms_results"] = results / calls;
   state.counters["ms_submit"] = submit / calls;
+  state.counters["ms_prepare"] = prepare / calls;
   state.counters["batches"] = static_cast<double>(batches);
   // CIGAR windows the CPU traced in the last call: planned there (empty,
   // over the cell cap or the budget), and GPU paths rejected and redone.

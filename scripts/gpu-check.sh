@@ -134,7 +134,7 @@ for csv in "${csvs[@]}"; do
   if [[ ! -s "$csv" ]]; then echo "benchmark: no results in $(basename "$csv")"; continue; fi
   awk -F, '
     /^name,/ { for (i = 1; i <= NF; ++i) { gsub(/"/, "", $i); col[$i] = i }; hdr = 1;
-               printf "%-24s %10s %13s %13s %11s %9s %25s %7s %13s %10s %22s %8s\n", "workload", "time_ms", "GCUPS_kernel", "GCUPS_copies", "GCUPS_wall", "reruns32", "wall ms: fwd/begin/cigar", "up_MB", "trace cpu/fb", "transposed", "wait/results/submit ms", "batches"; next }
+               printf "%-24s %10s %13s %13s %11s %9s %25s %7s %13s %10s %30s %8s\n", "workload", "time_ms", "GCUPS_kernel", "GCUPS_copies", "GCUPS_wall", "reruns32", "wall ms: fwd/begin/cigar", "up_MB", "trace cpu/fb", "transposed", "wait/results/submit/prepare ms", "batches"; next }
     hdr { gsub(/"/, "", $1); sub(/\/iterations.*/, "", $1);
           if ($col["error_occurred"] == "true") { printf "%-24s %s\n", $1, $col["error_message"]; next }
           phases = ("ms_forward" in col) ? sprintf("%.1f/%.1f/%.1f", $col["ms_forward"], $col["ms_begin"], $col["ms_cigar"]) : "-"
@@ -144,10 +144,10 @@ for csv in "${csvs[@]}"; do
           # Problems the intra kernel took with the target on its rows.
           tp = ("transposed" in col) ? sprintf("%d", $col["transposed"]) : "-"
           # Of the wall: the host waiting for the device / turning results into ends and
-          # CIGARs / planning, staging and launching batches.
-          wr = ("ms_submit" in col) ? sprintf("%.1f/%.1f/%.1f", $col["ms_wait"], $col["ms_results"], $col["ms_submit"]) : "-"
+          # CIGARs / planning, staging and launching batches / preparing the batches of a pass.
+          wr = ("ms_prepare" in col) ? sprintf("%.1f/%.1f/%.1f/%.1f", $col["ms_wait"], $col["ms_results"], $col["ms_submit"], $col["ms_prepare"]) : "-"
           nb = ("batches" in col) ? sprintf("%d", $col["batches"]) : "-"
-          printf "%-24s %10.2f %13.0f %13.0f %11.0f %9d %25s %7s %13s %10s %22s %8s\n", $1, $col["real_time"], $col["GCUPS_kernel"],
+          printf "%-24s %10.2f %13.0f %13.0f %11.0f %9d %25s %7s %13s %10s %30s %8s\n", $1, $col["real_time"], $col["GCUPS_kernel"],
                  $col["GCUPS_copies"], $col["GCUPS_wall"], $col["reruns32"], phases, up, tr, tp, wr, nb }' "$csv"
 done
 # Against DESIGN.md's targets (H100, local, 16-bit): W1 >= 3 TCUPS with

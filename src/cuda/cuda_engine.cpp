@@ -773,6 +773,25 @@ struct CudaEngine::Impl {
     }
   }
 
+  // Runs `step` (planning and submitting batches) and adds to
+  // stats.prepare_ms the host time it spent outside the waits, results and
+  // submits it made.
+  template <class Step>
+  auto preparing(Step&& step) {
+    const double before = stats.wait_ms + stats.results_ms + stats.submit_ms;
+    const auto from = std::chrono::steady_clock::now();
+    struct Add {
+      CudaRunStats& s;
+      double before;
+      std::chrono::steady_clock::time_point from;
+      ~Add() {
+        const double all = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - from).count();
+        s.prepare_ms += all - (s.wait_ms + s.results_ms + s.submit_ms - before);
+      }
+    } add{stats, before, from};
+    return step();
+  }
+
   // Ends of every spec; 16-bit where eligible unless `force32`.
   std::vector<kern::MergedEnd> run_ends(std::vector<Spec>& sp, bool force32) {
     std::vector<kern::MergedEnd> e(sp.size());
@@ -979,7 +998,7 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
   using Clock = std::chrono::steady_clock;
   const auto ms_since = [](Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); };
   const auto t_forward = Clock::now();
-  const std::vector<kern::MergedEnd> e = im.run_ends(fwd, false);
+  const std::vector<kern::MergedEnd> e = im.preparing([&] { return im.run_ends(fwd, false); });
   im.stats.forward_wall_ms = ms_since(t_forward);
   for (std::size_t k = 0; k < gpu.size(); ++k) {
     Alignment& a = out[gpu[k]];
@@ -1011,7 +1030,7 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
       im.stats.begin_cells += static_cast<std::uint64_t>(qlen) * static_cast<std::uint64_t>(tlen);
       rev_of.push_back(gpu[k]);
     }
-    const std::vector<kern::MergedEnd> b = im.run_ends(rev, false);
+    const std::vector<kern::MergedEnd> b = im.preparing([&] { return im.run_ends(rev, false); });
     for (std::size_t k = 0; k < rev.size(); ++k) {
       Alignment& a = out[rev_of[k]];
       if (b[k].score != a.score) {
@@ -1071,7 +1090,7 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
         }
       }
     };
-    im.submit_traces(windows, scores, cigars, on_cpu);
+    im.preparing([&] { im.submit_traces(windows, scores, cigars, on_cpu); });
     cpu_windows();  // while the GPU batches run
     for (auto& l : im.lanes) im.finish(l);
     for (std::size_t k = 0; k < count; ++k)

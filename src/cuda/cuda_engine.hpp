@@ -24,9 +24,12 @@ struct CudaRunStats {
   /// Of wall_ms: the host blocked on a batch's stream (the device behind);
   /// the host turning downloaded batches into ends and CIGARs (merging
   /// partials, paths to CIGARs); the host planning, staging and launching
-  /// batches.  The rest is align()'s own loops (specs, windows), the
-  /// batches' split, and the CPU's pairs and windows.
-  double wait_ms = 0, results_ms = 0, submit_ms = 0;
+  /// one batch (submit); the host preparing a pass's batches (packing its
+  /// codes into the host store, sorting and splitting its pairs; the
+  /// CIGAR windows' batches).  The rest is align()'s own loops (specs,
+  /// begins, windows, clearing the previous output) and the CPU's pairs and
+  /// windows.
+  double wait_ms = 0, results_ms = 0, submit_ms = 0, prepare_ms = 0;
   std::uint64_t batches = 0;  ///< batches the call submitted (forward, reverse, reruns, tracebacks)
   std::uint64_t device_cells = 0;  ///< cells the kernels computed (forward + reverse + 32-bit reruns + traceback windows)
   /// Cells of the reverse pass for begins (its problems' sizes): the
