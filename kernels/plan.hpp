@@ -297,6 +297,7 @@ inline std::vector<Slot> make_slots(const std::vector<Job>& jobs, const std::vec
   sort_largest_first(order, [&](int i) { return job(i).transposed ? job(i).n : job(i).m; },
                      [&](int i) { return job(i).transposed ? job(i).m : job(i).n; });
   std::vector<Slot> slots;
+  slots.reserve((order.size() + static_cast<std::size_t>(lanes) - 1) / static_cast<std::size_t>(lanes));
   for (std::size_t i = 0; i < order.size(); i += lanes) {
     Slot s;
     for (int h = 0; h < lanes && i + h < order.size(); ++h) {
@@ -415,12 +416,33 @@ inline std::uint64_t warp_trace_bytes(int m, int n, int code_bits) {
          sizeof(TraceResult) + 64;
 }
 
+/// Batch limits for a list of `count` jobs of `codes` codes in all (the
+/// largest `largest`) under at most `max_pairs` jobs and `max_codes` codes a
+/// batch: where a limit splits the list, batches of about equal size (W1's
+/// 20,000 pairs: 2 x 10,000, not 16,384 + 3,616), so the second batch's
+/// host work overlaps as much of the first one's device work as it can.
+/// Whichever limit needs more batches sets their size; sizes vary (largest
+/// jobs first), so a split by codes allows one job over the mean.  The
+/// device budget may still cut further.
+struct BatchLimits {
+  std::uint64_t pairs, codes;
+};
+inline BatchLimits even_batch_limits(std::uint64_t count, std::uint64_t codes, std::uint64_t largest,
+                                     std::uint64_t max_pairs, std::uint64_t max_codes) {
+  const std::uint64_t by_pairs = (count + max_pairs - 1) / max_pairs;
+  const std::uint64_t by_codes = (codes + max_codes - 1) / max_codes;
+  BatchLimits l{max_pairs, max_codes};
+  if (by_pairs > 1 && by_pairs >= by_codes) l.pairs = (count + by_pairs - 1) / by_pairs;
+  else if (by_codes > 1) l.codes = std::min(max_codes, (codes + by_codes - 1) / by_codes + largest);
+  return l;
+}
+
 /// Traceback batches of a list of windows (only m and n of each are read).
 /// Windows of at least `warp_min_cells` cells go to `warp_batches` (whole
 /// warps each, make_warp_trace_plan; sorted by size, at most `cap` device bytes, `max_pairs` windows and
-/// `max_codes` codes a batch); the others to `batches`: sorted by size into
-/// slots, slots into groups of 32, groups into batches within the same
-/// limits.  Batches hold whole groups, so each batch's own make_trace_plan
+/// `max_codes` codes a batch, split evenly by even_batch_limits); the others
+/// to `batches`: sorted by size into slots, slots into groups of 32, groups
+/// into batches within the same limits.  Batches hold whole groups, so each batch's own make_trace_plan
 /// forms the same groups.  Windows with `skip` set are left out; empty ones,
 /// ones over `max_cells` cells or beyond 32-bit, groups over `cap` (or
 /// beyond 32-bit once padded) and warp windows over `cap` go to `cpu`.  In
@@ -449,7 +471,21 @@ inline TraceBatches plan_trace_batches(const std::vector<Job>& windows, const st
     else order.push_back(static_cast<int>(k));
   }
   const std::vector<int> bias(windows.size(), 0);
+  // Even limits for a list of windows, from their sizes, for batches that
+  // grow by `per` windows (a group of the thread kernel: one over the mean
+  // may be a whole group).
+  auto limits = [&](const std::vector<int>& list, std::uint64_t per) {
+    std::uint64_t codes = 0, largest = 0;
+    for (int k : list) {
+      const Job& w = windows[static_cast<std::size_t>(k)];
+      const std::uint64_t c = static_cast<std::uint64_t>(w.m) + static_cast<std::uint64_t>(w.n);
+      codes += c;
+      largest = std::max(largest, c);
+    }
+    return even_batch_limits(list.size(), codes, largest * per, max_pairs, max_codes);
+  };
   if (!warp_order.empty()) {
+    const BatchLimits lim = limits(warp_order, 1);
     std::vector<Slot> batch;
     std::uint64_t bytes = 0, codes = 0;
     for (const Slot& s : make_slots(windows, warp_order, bias, 1)) {
@@ -460,7 +496,7 @@ inline TraceBatches plan_trace_batches(const std::vector<Job>& windows, const st
         out.cpu.push_back(s.job[0]);
         continue;
       }
-      if (!batch.empty() && (bytes + b > cap || batch.size() >= max_pairs || codes + c > max_codes)) {
+      if (!batch.empty() && (bytes + b > cap || batch.size() >= lim.pairs || codes + c > lim.codes)) {
         out.warp_batches.push_back(std::move(batch));
         batch.clear();
         bytes = codes = 0;
@@ -473,6 +509,9 @@ inline TraceBatches plan_trace_batches(const std::vector<Job>& windows, const st
     if (!batch.empty()) out.warp_batches.push_back(std::move(batch));
   }
   if (order.empty()) return out;
+  BatchLimits lim = limits(order, kWarp);
+  // Whole groups a batch: an even share rounded up to one (not a group left over).
+  lim.pairs = std::min<std::uint64_t>(max_pairs, (lim.pairs + kWarp - 1) / kWarp * kWarp);
   const std::vector<Slot> sorted = make_slots(windows, order, bias, 1);
   const InterPlan all = make_inter_plan(sorted, 1, code_bits);
   std::vector<Slot> batch;
@@ -497,7 +536,7 @@ inline TraceBatches plan_trace_batches(const std::vector<Job>& windows, const st
       for (std::size_t i = b0; i < b1; ++i) out.cpu.push_back(sorted[i].job[0]);
       continue;
     }
-    if (!batch.empty() && (bytes + gbytes > cap || batch.size() + (b1 - b0) > max_pairs || codes + gcodes > max_codes))
+    if (!batch.empty() && (bytes + gbytes > cap || batch.size() + (b1 - b0) > lim.pairs || codes + gcodes > lim.codes))
       flush();
     batch.insert(batch.end(), sorted.begin() + static_cast<std::ptrdiff_t>(b0),
                  sorted.begin() + static_cast<std::ptrdiff_t>(b1));

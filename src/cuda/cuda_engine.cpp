@@ -25,8 +25,10 @@
 #include "cuda/cuda_engine.hpp"
 
 #include <cuda_runtime_api.h>
+#include <omp.h>
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -49,6 +51,23 @@ constexpr std::size_t kMaxBatchPairs = 16384;  // keeps several batches in fligh
 constexpr std::size_t kMaxBatchCodes = std::size_t{64} << 20;
 
 std::size_t align_up(std::size_t v) { return (v + 255) & ~std::size_t{255}; }
+
+// Where the run of `op` that ends at path[p] begins: the index before its
+// first byte (-1 when it reaches path[0]).  Paths come back one byte a
+// column; runs of '=' are long, so 8 bytes are compared a step.
+std::int64_t path_run_start(const char* path, std::int64_t p, char op) {
+  std::int64_t q = p - 1;
+  if constexpr (std::endian::native == std::endian::little) {
+    const std::uint64_t pattern = 0x0101010101010101ull * static_cast<unsigned char>(op);
+    for (; q >= 7; q -= 8) {
+      std::uint64_t word;  // path[q - 7 .. q], path[q] in the top byte
+      std::memcpy(&word, path + q - 7, sizeof word);
+      if (const std::uint64_t diff = word ^ pattern) return q - std::countl_zero(diff) / 8;
+    }
+  }
+  while (q >= 0 && path[q] == op) --q;
+  return q;
+}
 
 // Adds the host time from its construction to its end to `into` (ms).
 struct HostTime {
@@ -155,11 +174,15 @@ struct CudaEngine::Impl {
   std::vector<std::uint8_t> host_codes;
   std::vector<kern::MergedEnd>* ends = nullptr;
   std::vector<int>* rerun = nullptr;
+  // Per spec of the run_ends pass: 1 where its kernel takes it transposed
+  // (transposes(), decided once in the pass's parallel loop: its sorts and
+  // submit ask again for every pair).
+  const std::vector<std::uint8_t>* turned = nullptr;
   // Per traceback run: each window (forward codes), the score it must
   // reproduce, where its CIGAR goes, and what is left for the CPU.
   const std::vector<Spec>* t_windows = nullptr;
   const std::vector<std::int64_t>* t_scores = nullptr;
-  std::vector<Cigar>* t_cigars = nullptr;
+  const std::vector<Cigar*>* t_cigars = nullptr;  // the output's own, reused
   std::vector<char>* t_cpu = nullptr;  // 1: trace on the CPU
 
   explicit Impl(CudaTuning t) : tuning(t) {
@@ -296,14 +319,24 @@ struct CudaEngine::Impl {
       kern::merge_partial((*ends)[static_cast<std::size_t>(l.jobs[static_cast<std::size_t>(job)])], p, s.m, s.n);
     };
     const int L = l.sixteen ? 2 : 1;
-    if (l.kind == Kind::inter) {
-      for (std::size_t i = 0; i < l.slots.size(); ++i)
-        for (int h = 0; h < L; ++h) merge(l.slots[i].job[h], parts[i * 2 + h]);
-    } else {
-      for (std::size_t w = 0; w < l.workers.size(); ++w) {
-        if (l.workers[w].slot < 0) continue;  // padding worker
-        const kern::Slot& s = l.slots[static_cast<std::size_t>(l.workers[w].slot)];
-        for (int h = 0; h < L; ++h) merge(s.job[h], parts[w * 2 + h]);
+    // Spread over the host's cores: each thread merges the partials of its
+    // own range of slots (a slot's jobs are its own), scanning every worker
+    // for them -- a slot's workers need not lie side by side.
+    const auto n_slots = static_cast<std::int64_t>(l.slots.size());
+#pragma omp parallel if (n_slots >= 1024)
+    {
+      const std::int64_t parts_n = omp_get_num_threads(), part = omp_get_thread_num();
+      const std::int64_t lo = n_slots * part / parts_n, hi = n_slots * (part + 1) / parts_n;
+      if (l.kind == Kind::inter) {
+        for (std::int64_t i = lo; i < hi; ++i)
+          for (int h = 0; h < L; ++h) merge(l.slots[static_cast<std::size_t>(i)].job[h], parts[i * 2 + h]);
+      } else {
+        for (std::size_t w = 0; w < l.workers.size(); ++w) {
+          const std::int64_t slot = l.workers[w].slot;
+          if (slot < lo || slot >= hi) continue;  // another thread's, or a padding worker (-1)
+          const kern::Slot& s = l.slots[static_cast<std::size_t>(slot)];
+          for (int h = 0; h < L; ++h) merge(s.job[h], parts[w * 2 + h]);
+        }
       }
     }
     if (l.sixteen)
@@ -341,9 +374,9 @@ struct CudaEngine::Impl {
       order[j] = static_cast<int>(j);
       l.cells += static_cast<std::uint64_t>(s.m) * static_cast<std::uint64_t>(s.n);
     }
-    for (kern::Job& j : jobs) {
-      j.transposed = transposes(kind, sixteen, j.m, j.n);
-      stats.transposed += j.transposed ? 1 : 0;
+    for (std::size_t j = 0; j < batch.size(); ++j) {
+      jobs[j].transposed = (*turned)[static_cast<std::size_t>(batch[j])] != 0;
+      stats.transposed += jobs[j].transposed ? 1 : 0;
     }
     std::vector<kern::Slot> slots = kern::make_slots(jobs, order, bias, L);
     kern::InterPlan ip;
@@ -352,7 +385,7 @@ struct CudaEngine::Impl {
     if (kind == Kind::inter) {
       ip = kern::make_inter_plan(std::move(slots), L, code_bits);
       if (sixteen) fallback = kern::finalize_bias16(ip.slots, &ip.groups, ps);
-      l.slots = ip.slots;
+      l.slots = std::move(ip.slots);
       l.workers.clear();
     } else {
       xp = kern::make_intra_plan(std::move(slots), intra_capacity(sixteen, acgt),
@@ -362,8 +395,8 @@ struct CudaEngine::Impl {
                                                                                         : kern::WorkerShare::by_longest,
                                  kind == Kind::intra ? even_warps() : 0);
       if (sixteen) fallback = kern::finalize_bias16(xp.slots, nullptr, ps);
-      l.slots = xp.slots;
-      l.workers = xp.workers;
+      l.slots = std::move(xp.slots);
+      l.workers = std::move(xp.workers);
     }
     for (int j : fallback) l.ignore[static_cast<std::size_t>(j)] = 1;
 
@@ -372,7 +405,7 @@ struct CudaEngine::Impl {
     const std::size_t at_codes = lay.place(kern::code_bytes(codes, stream_bits));
     const std::size_t at_slots = lay.place(l.slots.size() * sizeof(kern::Slot));
     const std::size_t at_meta =
-        lay.place(kind == Kind::inter ? ip.groups.size() * sizeof(kern::InterGroup) : xp.workers.size() * sizeof(kern::Worker));
+        lay.place(kind == Kind::inter ? ip.groups.size() * sizeof(kern::InterGroup) : l.workers.size() * sizeof(kern::Worker));
     const std::size_t upload = lay.off;
     std::size_t at_qw = 0, at_tw = 0, at_scratch = 0, at_bufs = 0, at_prog = 0, at_err = 0;
     if (kind == Kind::inter) {
@@ -383,7 +416,7 @@ struct CudaEngine::Impl {
     } else {
       at_bufs = lay.place(xp.buf_cells * sizeof(kern::Cell2));
       at_prog = lay.place(xp.progress_count * sizeof(std::int32_t));
-      l.out_count = xp.workers.size() * 2;  // a worker's lanes reduce their partials on the device
+      l.out_count = l.workers.size() * 2;  // a worker's lanes reduce their partials on the device
     }
     const std::size_t at_out = lay.place(l.out_count * sizeof(kern::Partial));
     const std::size_t out_bytes = l.out_count * sizeof(kern::Partial);
@@ -427,7 +460,7 @@ struct CudaEngine::Impl {
     }
     std::memcpy(h + at_slots, l.slots.data(), l.slots.size() * sizeof(kern::Slot));
     if (kind == Kind::inter) std::memcpy(h + at_meta, ip.groups.data(), ip.groups.size() * sizeof(kern::InterGroup));
-    else std::memcpy(h + at_meta, xp.workers.data(), xp.workers.size() * sizeof(kern::Worker));
+    else std::memcpy(h + at_meta, l.workers.data(), l.workers.size() * sizeof(kern::Worker));
 
     std::uint8_t* d = static_cast<std::uint8_t*>(l.dev.data());
     const auto* d_tab = static_cast<const std::int32_t*>(table.data());
@@ -490,55 +523,68 @@ struct CudaEngine::Impl {
 
   // Turns a finished traceback batch into CIGARs; a window whose path does
   // not reproduce its forward score (or is malformed) goes to the CPU.
-  // A path comes back as one op per column, last column first.  W1's 20,000
-  // windows are ~12 million columns: pushed one by one, ~55-65 ms of one
-  // core here (a microbenchmark of W1-sized paths), against ~12 ms of W1's
-  // whole CIGAR device work on an H100.  So they are taken run by run
-  // (~25 ms; runs counted first, so each CIGAR is allocated once), the
-  // windows spread over the host's cores (each writes only its own entries).
+  // A path comes back as one op per column, last column first: W1's 20,000
+  // windows are ~12 million bytes.  Their runs are found 8 bytes at a time
+  // (path_run_start) in one pass into a per-thread scratch list, then copied
+  // into the output's CIGAR (its buffer from an earlier call reused: no
+  // allocation or free per pair when a caller aligns into the same
+  // results again); the windows spread over the host's cores (each writes
+  // only its own entries).
   void finish_trace(Lane& l) {
     const auto* res = reinterpret_cast<const kern::TraceResult*>(l.down.data());
     const auto* ops = reinterpret_cast<const char*>(l.down.data() + l.ops_down_at);
     const auto n_slots = static_cast<std::int64_t>(l.slots.size());
     std::uint64_t on_gpu = 0, fallbacks = 0;
-#pragma omp parallel for schedule(dynamic, 64) reduction(+ : on_gpu, fallbacks) if (n_slots >= 256)
-    for (std::int64_t ii = 0; ii < n_slots; ++ii) {
-      const auto i = static_cast<std::size_t>(ii);
-      const int job = l.slots[i].job[0];
-      if (job < 0) continue;
-      const std::size_t k = l.trace_k[static_cast<std::size_t>(job)];
-      const Spec& w = (*t_windows)[k];
-      const kern::TraceResult r = res[i];
-      const char* path = ops + l.ops_at[i];
-      bool ok = r.score == (*t_scores)[k] && r.len >= 0 && r.len <= w.m + w.n;
-      Cigar c;
-      if (ok && r.len > 0) {
-        std::size_t runs = 1;
-        for (std::int64_t p = 1; p < r.len; ++p) runs += path[p] != path[p - 1];
-        c.reserve(runs);
-      }
-      std::int64_t qn = 0, tn = 0;
-      for (std::int64_t p = ok ? r.len - 1 : -1; p >= 0;) {
-        const char op = path[p];
-        std::int64_t q = p - 1;
-        while (q >= 0 && path[q] == op) --q;
-        const std::int64_t run = p - q;
-        if (op == '=' || op == 'X') qn += run, tn += run;
-        else if (op == 'I') qn += run;
-        else if (op == 'D') tn += run;
-        else {
-          ok = false;
-          break;
+    constexpr std::int64_t kAhead = 8;
+#pragma omp parallel reduction(+ : on_gpu, fallbacks) if (n_slots >= 256)
+    {
+      std::vector<CigarOp> runs;
+#pragma omp for schedule(dynamic, 64)
+      for (std::int64_t ii = 0; ii < n_slots; ++ii) {
+        const auto i = static_cast<std::size_t>(ii);
+        // Slots are in size order, windows and results in input order: a
+        // few slots ahead, fetch the window and the CIGAR that slot takes.
+        if (ii + kAhead < n_slots) {
+          const int ahead = l.slots[i + kAhead].job[0];
+          if (ahead >= 0) {
+            const std::size_t ka = l.trace_k[static_cast<std::size_t>(ahead)];
+            __builtin_prefetch(&(*t_windows)[ka]);
+            __builtin_prefetch((*t_cigars)[ka]);
+          }
         }
-        c.push(op, static_cast<std::uint32_t>(run));  // run <= m + n: the window's path
-        p = q;
-      }
-      if (ok && qn == w.m && tn == w.n) {
-        (*t_cigars)[k] = std::move(c);
-        ++on_gpu;
-      } else {
-        (*t_cpu)[k] = 1;
-        ++fallbacks;
+        const int job = l.slots[i].job[0];
+        if (job < 0) continue;
+        const std::size_t k = l.trace_k[static_cast<std::size_t>(job)];
+        const Spec& w = (*t_windows)[k];
+        const kern::TraceResult r = res[i];
+        const char* path = ops + l.ops_at[i];
+        bool ok = r.score == (*t_scores)[k] && r.len >= 0 && r.len <= w.m + w.n;
+        runs.clear();
+        std::int64_t qn = 0, tn = 0;
+        for (std::int64_t p = ok ? r.len - 1 : -1; p >= 0;) {
+          const char op = path[p];
+          const std::int64_t q = path_run_start(path, p, op);
+          const std::int64_t run = p - q;
+          if (op == '=' || op == 'X') qn += run, tn += run;
+          else if (op == 'I') qn += run;
+          else if (op == 'D') tn += run;
+          else {
+            ok = false;
+            break;
+          }
+          runs.push_back(CigarOp{op, static_cast<std::uint32_t>(run)});  // run <= m + n: the window's path
+          p = q;
+        }
+        Cigar& c = *(*t_cigars)[k];
+        c.clear();
+        if (ok && qn == w.m && tn == w.n) {
+          c.reserve(runs.size());
+          for (const CigarOp& o : runs) c.push(o.op, o.length);
+          ++on_gpu;
+        } else {
+          (*t_cpu)[k] = 1;
+          ++fallbacks;
+        }
       }
     }
     stats.trace_gpu_pairs += on_gpu;
@@ -671,9 +717,9 @@ struct CudaEngine::Impl {
     const std::uint64_t codes = begin_trace_batch(l, Kind::trace_warp, slots);
     kern::WarpTracePlan wp =
         kern::make_warp_trace_plan(std::move(slots), trace_warp_capacity(), tuning.chunk_lead, even_warps());
+    l.slots = std::move(wp.work.slots);
+    l.ops_at = std::move(wp.ops_at);
     const kern::IntraPlan& xp = wp.work;
-    l.slots = xp.slots;
-    l.ops_at = wp.ops_at;
 
     Layout lay;
     const std::size_t n_slots = l.slots.size();
@@ -700,7 +746,7 @@ struct CudaEngine::Impl {
     std::memcpy(h + at_slots, l.slots.data(), n_slots * sizeof(kern::Slot));
     std::memcpy(h + at_workers, xp.workers.data(), xp.workers.size() * sizeof(kern::Worker));
     std::memcpy(h + at_dir_at, wp.dir_at.data(), n_slots * sizeof(std::uint64_t));
-    std::memcpy(h + at_ops_at, wp.ops_at.data(), n_slots * sizeof(std::uint64_t));
+    std::memcpy(h + at_ops_at, l.ops_at.data(), n_slots * sizeof(std::uint64_t));
 
     std::uint8_t* d = static_cast<std::uint8_t*>(l.dev.data());
     GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_begin, l.stream));
@@ -745,7 +791,7 @@ struct CudaEngine::Impl {
   // groups within the device budget; marks the rest for the CPU.  Returns
   // with the batches in flight (finish the lanes to collect them).
   void submit_traces(const std::vector<Spec>& windows, const std::vector<std::int64_t>& scores,
-                     std::vector<Cigar>& cigars, std::vector<char>& on_cpu) {
+                     const std::vector<Cigar*>& cigars, std::vector<char>& on_cpu) {
     t_windows = &windows;
     t_scores = &scores;
     t_cigars = &cigars;
@@ -822,7 +868,8 @@ struct CudaEngine::Impl {
       }
       if (host_codes.size() < kern::code_bytes(at, 4)) host_codes.resize(kern::code_bytes(at, 4));
     }
-    std::vector<std::uint8_t> list_of(sp.size());
+    std::vector<std::uint8_t> list_of(sp.size()), turned_of(sp.size());
+    turned = &turned_of;
     const auto count = static_cast<std::int64_t>(sp.size());
 #pragma omp parallel for schedule(static) if (count >= 2048)
     for (std::int64_t ii = 0; ii < count; ++ii) {
@@ -849,6 +896,7 @@ struct CudaEngine::Impl {
                     : tuning.short_kernel == CudaTuning::ShortKernel::narrow_workers ? 1
                                                                                      : kShortWarps;
       list_of[i] = static_cast<std::uint8_t>(k * 3 + (acgt ? 2 : sixteen ? 1 : 0));
+      turned_of[i] = transposes(kKinds[k], sixteen, sp[i].m, sp[i].n) ? 1 : 0;
     }
     for (std::size_t i = 0; i < sp.size(); ++i) lists[list_of[i] / 3][list_of[i] % 3].push_back(static_cast<int>(i));
     const std::size_t cap = budget();
@@ -862,17 +910,15 @@ struct CudaEngine::Impl {
         // its batch sorted).
         auto rows_of = [&](int i) {
           const Spec& s = sp[static_cast<std::size_t>(i)];
-          return transposes(kind, w >= 1, s.m, s.n) ? s.n : s.m;
+          return turned_of[static_cast<std::size_t>(i)] ? s.n : s.m;
         };
         auto cols_of = [&](int i) {
           const Spec& s = sp[static_cast<std::size_t>(i)];
-          return transposes(kind, w >= 1, s.m, s.n) ? s.m : s.n;
+          return turned_of[static_cast<std::size_t>(i)] ? s.m : s.n;
         };
         kern::sort_largest_first(list, rows_of, cols_of);
         // Batches of about equal size when the pair or code limit splits
-        // the list (W1's 20,000 pairs: 2 x 10,000, not 16,384 + 3,616), so
-        // the second batch's staging overlaps as much of the first's device
-        // work as it can.  The device budget may still cut further.
+        // the list (kern::even_batch_limits).
         std::uint64_t list_codes = 0, largest = 0;
         for (int i : list) {
           const std::uint64_t c = static_cast<std::uint64_t>(sp[static_cast<std::size_t>(i)].m) +
@@ -880,13 +926,8 @@ struct CudaEngine::Impl {
           list_codes += c;
           largest = std::max(largest, c);
         }
-        // Whichever limit needs more batches sets their size; sizes vary
-        // (largest pairs first), so a code split allows one pair over the mean.
-        const std::uint64_t by_pairs = (list.size() + kMaxBatchPairs - 1) / kMaxBatchPairs;
-        const std::uint64_t by_codes = (list_codes + kMaxBatchCodes - 1) / kMaxBatchCodes;
-        std::uint64_t max_pairs = kMaxBatchPairs, max_codes = kMaxBatchCodes;
-        if (by_pairs > 1 && by_pairs >= by_codes) max_pairs = (list.size() + by_pairs - 1) / by_pairs;
-        else if (by_codes > 1) max_codes = std::min<std::uint64_t>(kMaxBatchCodes, (list_codes + by_codes - 1) / by_codes + largest);
+        const kern::BatchLimits lim = kern::even_batch_limits(list.size(), list_codes, largest, kMaxBatchPairs, kMaxBatchCodes);
+        const std::uint64_t max_pairs = lim.pairs, max_codes = lim.codes;
         std::vector<int> batch;
         std::uint64_t codes = 0, rows = 0, cols = 0;
         auto flush = [&] {
@@ -984,7 +1025,12 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
   std::vector<std::size_t> gpu, cpu;
   std::vector<Spec> fwd;
   for (std::size_t i = 0; i < pairs.size(); ++i) {
+    // A fresh result, but the CIGAR's buffer kept (a caller aligning into
+    // the same results again): traceback writes into it (finish_trace).
+    Cigar keep = std::move(out[i].cigar);
+    keep.clear();
     out[i] = Alignment{};
+    out[i].cigar = std::move(keep);
     const auto m = static_cast<std::int64_t>(pairs[i].query.size());
     const auto n = static_cast<std::int64_t>(pairs[i].target.size());
     if (m == 0 || n == 0 || !kern::fits32(im.ps, m, n)) {
@@ -1052,10 +1098,11 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
     const std::size_t count = gpu.size();
     std::vector<Spec> windows(count);
     std::vector<std::int64_t> scores(count, 0);
-    std::vector<Cigar> cigars(count);
+    std::vector<Cigar*> cigars(count);
     std::vector<char> on_cpu(count, 0);  // 0: GPU, 1: CPU to do, 2: done or failed
     for (std::size_t k = 0; k < count; ++k) {
-      const Alignment& a = out[gpu[k]];
+      Alignment& a = out[gpu[k]];
+      cigars[k] = &a.cigar;
       if (a.status != AlignStatus::ok) {
         on_cpu[k] = 2;
         continue;
@@ -1076,13 +1123,13 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
         const SequencePair w{std::span<const std::uint8_t>(windows[k].q, static_cast<std::size_t>(windows[k].m)),
                              std::span<const std::uint8_t>(windows[k].t, static_cast<std::size_t>(windows[k].n))};
         try {
-          const Alignment g = reference_align(w, scoring, AlignOptions{AlignMode::global, AlignOutput::cigar});
+          Alignment g = reference_align(w, scoring, AlignOptions{AlignMode::global, AlignOutput::cigar});
           if (g.score != a.score) {
             a.status = AlignStatus::failed;
             a.message = "CUDA engine: window traceback scored " + std::to_string(g.score) + ", forward " +
                         std::to_string(a.score);
           } else {
-            a.cigar = g.cigar;
+            a.cigar = std::move(g.cigar);
           }
         } catch (const std::exception& ex) {
           a.status = AlignStatus::failed;
@@ -1092,9 +1139,7 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
     };
     im.preparing([&] { im.submit_traces(windows, scores, cigars, on_cpu); });
     cpu_windows();  // while the GPU batches run
-    for (auto& l : im.lanes) im.finish(l);
-    for (std::size_t k = 0; k < count; ++k)
-      if (on_cpu[k] == 0) out[gpu[k]].cigar = std::move(cigars[k]);
+    for (auto& l : im.lanes) im.finish(l);  // the GPU's CIGARs land in out (finish_trace)
     cpu_windows();  // GPU paths that did not reproduce the forward score
     im.stats.cigar_wall_ms = ms_since(t_cigar);
   }
@@ -1111,3 +1156,4 @@ const bool registered = (register_engine("cuda", [] { return std::make_unique<Cu
 }  // namespace
 
 }  // namespace gpualign::cuda
+

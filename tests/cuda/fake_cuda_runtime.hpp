@@ -34,6 +34,22 @@
 
 namespace gpualign::test::fake_cuda {
 
+/// What a launch on the oracle device (Config::oracle) computes.
+enum class OracleWork { local, global, semi_global, trace };
+
+/// One problem of such a launch: its codes, as the engine staged them
+/// (reversed specs reversed, transposed ones turned back), and the answer
+/// the oracle fills in.
+struct OracleProblem {
+  std::vector<std::uint8_t> query, target;
+  std::int64_t score = 0;
+  std::int64_t qend = 0, tend = 0;  ///< score work: the reference's end (exclusive)
+  std::string path;                 ///< trace work: the global path, '=', 'X', 'I', 'D' a column, first column first
+};
+
+/// Answers every problem of one launch.
+using Oracle = std::function<void(OracleWork, std::vector<OracleProblem>&)>;
+
 /// What the fake device looks like, and which call should fail.
 struct Config {
   int driver_version = 13000;     ///< 0: no driver
@@ -48,6 +64,14 @@ struct Config {
   /// partial.  What is left of a score-only align() is the engine's own host
   /// work (bench/cuda_host_bench.cpp); results are meaningless.
   bool device_work = true;
+  /// Set (device work on): launches run no recurrence; each reads its
+  /// problems from the device codes, asks the oracle, and writes the
+  /// answers where and as the kernel would (a slot's first worker holds
+  /// its pair's end, the others "no candidate"; a window's path last
+  /// column first).  The engine's host work then runs at full size in
+  /// seconds and on real results: bench/cuda_host_bench.cpp's CIGAR rows,
+  /// the full-size host tests (tests/cuda/oracle_device.hpp).
+  Oracle oracle;
   /// true: every launch whose workers wait on each other (whole-warp intra,
   /// warp traceback) ends with its error flag set, as when a worker gives
   /// up waiting for its predecessor.

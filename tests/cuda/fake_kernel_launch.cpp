@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "fake_cuda_runtime.hpp"
 #include "inter_agent.hpp"
@@ -58,6 +61,69 @@ bool no_device_work(cudaStream_t stream, Partial* out, std::size_t count) {
   return true;
 }
 
+// The oracle device (Config::oracle).  Inter and thread-traceback launches
+// get only the packed words their packing launch wrote; the code stream that
+// packing read (queued just before them, on the host's one thread) is kept
+// here for them.
+CodeStream g_packed_from;
+
+bool oracle_on() { return static_cast<bool>(fake::config().oracle); }
+
+fake::OracleWork oracle_work(int mode) {
+  return mode == kLocal ? fake::OracleWork::local
+         : mode == kGlobal ? fake::OracleWork::global : fake::OracleWork::semi_global;
+}
+
+std::vector<std::uint8_t> decode(CodeStream c, std::uint64_t off, int len) {
+  std::vector<std::uint8_t> v(static_cast<std::size_t>(len));
+  for (int i = 0; i < len; ++i) v[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(c.at(off + i));
+  return v;
+}
+
+// Problem h of a slot in the pair's own orientation.
+fake::OracleProblem oracle_problem(CodeStream c, const Slot& s, int h) {
+  const Problem& p = s.prob[h];
+  fake::OracleProblem o;
+  o.query = p.transposed ? decode(c, s.t_off[h], p.n) : decode(c, s.q_off[h], p.m);
+  o.target = p.transposed ? decode(c, s.q_off[h], p.m) : decode(c, s.t_off[h], p.n);
+  return o;
+}
+
+// Partials of score slots: the slot's problems' ends at out[i * 2 + h] for
+// each (slot index, out index) of `owners`, "no candidate" at every other
+// out index below `count`.
+void oracle_partials(CodeStream c, const Slot* slots, const std::vector<std::pair<int, int>>& owners, Partial* out,
+                     std::size_t count, int mode) {
+  std::fill(out, out + count, Partial{kNoCandidate, 0, 0, 0});
+  std::vector<fake::OracleProblem> problems;
+  std::vector<std::size_t> at;
+  for (const auto& [slot, o] : owners)
+    for (int h = 0; h < 2; ++h)
+      if (slots[slot].job[h] >= 0) {
+        problems.push_back(oracle_problem(c, slots[slot], h));
+        at.push_back(static_cast<std::size_t>(o) * 2 + h);
+      }
+  fake::config().oracle(oracle_work(mode), problems);
+  for (std::size_t k = 0; k < problems.size(); ++k)
+    out[at[k]] = Partial{static_cast<std::int32_t>(problems[k].score), static_cast<std::int32_t>(problems[k].qend),
+                         static_cast<std::int32_t>(problems[k].tend), 0};
+}
+
+// Paths of traceback windows: slot `s`'s result at out[s], its ops at
+// ops + ops_at[s], last column first.
+void oracle_paths(CodeStream c, const Slot* slots, const std::vector<int>& owned, const std::uint64_t* ops_at,
+                  char* ops, TraceResult* out) {
+  std::vector<fake::OracleProblem> problems;
+  for (int s : owned) problems.push_back(oracle_problem(c, slots[s], 0));
+  fake::config().oracle(fake::OracleWork::trace, problems);
+  for (std::size_t k = 0; k < problems.size(); ++k) {
+    const auto s = static_cast<std::size_t>(owned[k]);
+    const std::string& path = problems[k].path;
+    std::copy(path.rbegin(), path.rend(), ops + ops_at[s]);
+    out[s] = TraceResult{static_cast<std::int32_t>(problems[k].score), static_cast<std::int32_t>(path.size())};
+  }
+}
+
 // Every worker of the launch owns its slot (Slot::workers 1): none spins on
 // another, so the launch may hold more warps than the device at once.
 bool no_worker_waits(const IntraArgs& a) {
@@ -83,6 +149,14 @@ void launch_inter(const InterArgs& a, bool sixteen, bool acgt, bool prefix_f, in
   const bool prefix = prefix_f && sixteen;  // the instances the real launch picks
   if (prefix) ++fake::calls().prefix_f;
   if (no_device_work(stream, a.out, n * 2)) return;
+  if (oracle_on()) {
+    fake::enqueue(stream, [a, n, mode, codes = g_packed_from] {
+      std::vector<std::pair<int, int>> owners;
+      for (int i = 0; i < a.num_slots; ++i) owners.emplace_back(i, i);
+      oracle_partials(codes, a.slots, owners, a.out, n * 2, mode);
+    });
+    return;
+  }
   fake::enqueue(stream, [a, sixteen, acgt, prefix, mode, d_table] {
     with_instance(sixteen, acgt, mode, [&]<class Ops, int M, bool A>() {
       const std::int32_t* tab = A ? nullptr : d_table;
@@ -119,6 +193,15 @@ void launch_intra(const IntraArgs& a, int lanes, int rows, bool sixteen, bool ac
   const bool prefix = prefix_f && sixteen && lanes == kWarp && rows == kIntraRows;
   if (prefix) ++fake::calls().prefix_f;
   if (no_device_work(stream, a.out, w * 2)) return;
+  if (oracle_on()) {
+    fake::enqueue(stream, [a, w, mode] {
+      std::vector<std::pair<int, int>> owners;
+      for (int k = 0; k < a.num_workers; ++k)
+        if (a.workers[k].slot >= 0 && a.workers[k].k == 0) owners.emplace_back(a.workers[k].slot, k);
+      oracle_partials(a.codes, a.slots, owners, a.out, w * 2, mode);
+    });
+    return;
+  }
   fake::enqueue(stream, [a, lanes, rows, prefix, per_warp, sixteen, acgt, mode, d_table, resident] {
     // The workers and slots are read once the stream got to the launch
     // (after the upload).  Whole-warp workers spin on each other, so a
@@ -155,6 +238,14 @@ void launch_trace(const TraceArgs& a, const std::int32_t* d_table, int /*sm_coun
   if (refuse("launch_trace", ok)) return;
   ++fake::calls().trace;
   if (!fake::config().device_work) return;
+  if (oracle_on()) {
+    fake::enqueue(stream, [a, codes = g_packed_from] {
+      std::vector<int> owned(static_cast<std::size_t>(a.num_slots));
+      for (int i = 0; i < a.num_slots; ++i) owned[static_cast<std::size_t>(i)] = i;
+      oracle_paths(codes, a.slots, owned, a.ops_at, a.ops, a.out);
+    });
+    return;
+  }
   fake::enqueue(stream, [a, d_table] {
     for (int t = 0; t < rounded_to_warps(a.num_slots); ++t) trace_thread<kTraceRows>(a, t, d_table);
   });
@@ -174,6 +265,15 @@ void launch_trace_warp(const TraceWarpArgs& a, const std::int32_t* d_table, cuda
   ++fake::calls().trace_warp;
   fake::calls().chunk_leads.push_back(a.chunk_lead);
   if (!fake::config().device_work) return;
+  if (oracle_on()) {
+    fake::enqueue(stream, [a] {
+      std::vector<int> owned;
+      for (int k = 0; k < a.num_workers; ++k)
+        if (a.workers[k].slot >= 0 && a.workers[k].k == 0) owned.push_back(a.workers[k].slot);
+      oracle_paths(a.codes, a.slots, owned, a.ops_at, a.ops, a.out);
+    });
+    return;
+  }
   fake::enqueue(stream, [a, d_table] {
     // The workers are read once the stream got to the launch (after the upload).
     for (int k = 0; k < a.num_workers; ++k) fake::calls().trace_warp_helpers += a.workers[k].k > 0;
@@ -200,7 +300,8 @@ void pack_inter_device(const Slot* d_slots, const InterGroup* d_groups, int num_
                   fake::device_range_ok(d_groups, static_cast<std::size_t>(num_groups) * sizeof(InterGroup));
   if (refuse("pack_inter_device", ok)) return;
   ++fake::calls().pack;
-  if (!fake::config().device_work) return;
+  g_packed_from = d_codes;
+  if (!fake::config().device_work || oracle_on()) return;
   fake::enqueue(stream, [=] {
     for (int idx = 0; idx < num_groups * kWarp * lanes; ++idx)
       pack_inter_index(idx, d_slots, d_groups, num_slots, d_codes, d_q_words, d_t_words, lanes, code_bits, pad);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -278,6 +279,75 @@ TEST(CudaEnginePlan, InterGroupsCoverEveryPaddedRow) {
       EXPECT_GE(g.q_wpl * (32 / bits), g.rows);
       EXPECT_GE(g.t_wpl * (32 / bits), g.cols);
     }
+  }
+}
+
+// A list a limit splits goes into batches of about equal size (the second
+// batch's host work then overlaps as much device work as it can): by
+// pairs, by codes (one job over the mean allowed), or not at all.
+TEST(CudaEnginePlan, BatchLimitsSplitAListEvenly) {
+  const kern::BatchLimits by_pairs = kern::even_batch_limits(20000, 20000 * 700, 900, 16384, 64 << 20);
+  EXPECT_EQ(by_pairs.pairs, 10000u);
+  EXPECT_EQ(by_pairs.codes, std::uint64_t{64} << 20);
+  const kern::BatchLimits by_codes = kern::even_batch_limits(100, 1000, 20, 16384, 300);  // 4 batches
+  EXPECT_EQ(by_codes.pairs, 16384u);
+  EXPECT_EQ(by_codes.codes, 250u + 20u);
+  const kern::BatchLimits none = kern::even_batch_limits(500, 1000, 20, 16384, 300000);
+  EXPECT_EQ(none.pairs, 16384u);
+  EXPECT_EQ(none.codes, 300000u);
+}
+
+// W1's 20,000 windows on either traceback kernel: two batches of about
+// 10,000, not 16,384 and 3,616; the thread kernel's in whole groups of 32.
+// A code limit splits them evenly too.  Every window is in one batch.
+TEST(CudaEnginePlan, TraceBatchesSplitEvenly) {
+  std::mt19937 rng(5);
+  std::vector<kern::Job> windows;
+  std::uint64_t all_codes = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const int m = 150 + static_cast<int>(rng() % 151), n = m + static_cast<int>(rng() % 60);
+    windows.push_back(kern::Job{0, 0, m, n});
+    all_codes += static_cast<std::uint64_t>(m + n);
+  }
+  const std::vector<char> skip(windows.size(), 0);
+  kern::PlanScoring ps;
+  ps.mode = kern::kLocal;
+  ps.open = 5;
+  ps.ext = 2;
+  ps.max_sub = 2;
+  ps.min_sub = -3;
+  struct Case {
+    std::uint64_t warp_min_cells, max_codes;
+    std::size_t batches;
+  };
+  for (const Case c : {Case{1, 64 << 20, 2}, Case{~std::uint64_t{0}, 64 << 20, 2},
+                       Case{1, all_codes * 2 / 5, 3}, Case{~std::uint64_t{0}, all_codes * 2 / 5, 3}}) {
+    const bool warps = c.warp_min_cells == 1;
+    SCOPED_TRACE(std::string(warps ? "warp" : "thread") + " kernel, " + std::to_string(c.batches) + " batches");
+    const kern::TraceBatches tb = kern::plan_trace_batches(windows, skip, ps, 4, std::uint64_t{1} << 40,
+                                                           std::uint64_t{1} << 30, 16384, c.max_codes, c.warp_min_cells);
+    const auto& batches = warps ? tb.warp_batches : tb.batches;
+    EXPECT_TRUE((warps ? tb.batches : tb.warp_batches).empty());
+    EXPECT_TRUE(tb.cpu.empty());
+    ASSERT_EQ(batches.size(), c.batches);
+    std::vector<int> seen(windows.size(), 0);
+    // Balanced in what split them: windows, or codes.
+    const bool by_codes = c.max_codes < all_codes / 2;
+    std::uint64_t smallest = ~std::uint64_t{0}, largest = 0;
+    for (std::size_t b = 0; b < batches.size(); ++b) {
+      std::uint64_t codes = 0;
+      for (const kern::Slot& s : batches[b]) {
+        ++seen[static_cast<std::size_t>(s.job[0])];
+        codes += static_cast<std::uint64_t>(s.prob[0].m + s.prob[0].n);
+      }
+      EXPECT_LE(codes, c.max_codes);
+      if (!warps && b + 1 < batches.size()) EXPECT_EQ(batches[b].size() % kern::kWarp, 0u);
+      const std::uint64_t size = by_codes ? codes : batches[b].size();
+      smallest = std::min(smallest, size);
+      largest = std::max(largest, size);
+    }
+    EXPECT_LE(largest - smallest, largest / 10) << smallest << " and " << largest << (by_codes ? " codes" : " windows");
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), static_cast<std::ptrdiff_t>(windows.size()));
   }
 }
 
