@@ -50,7 +50,8 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
   engine->align(pairs, w.scoring, opt, out);  // warm-up: buffers, module load
   double kernel = 0, device = 0, wall = 0, cells = 0, forward = 0, begin = 0, cigar = 0, wait = 0, results = 0,
          submit = 0, prepare = 0;
-  std::uint64_t batches = 0, reruns = 0, peak = 0, up = 0, trace_cpu = 0, trace_fallbacks = 0, transposed = 0, begin_cells = 0;
+  std::uint64_t batches = 0, reruns = 0, peak = 0, up = 0, trace_cpu = 0, trace_fallbacks = 0, transposed = 0, begin_cells = 0,
+                ends_cells = 0, ends_lane_cells = 0;
   for (auto _ : state) {
     engine->align(pairs, w.scoring, opt, out);
     const auto& s = engine->last_stats();
@@ -73,6 +74,8 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
     trace_fallbacks = s.trace_fallbacks;
     transposed = s.transposed;
     begin_cells = s.begin_cells;
+    ends_cells = s.ends_cells;
+    ends_lane_cells = s.ends_lane_cells;
     cells += static_cast<double>(w.cells());
   }
   // Cells of the workload (the reverse pass for begins is extra work, not extra cells).
@@ -107,6 +110,11 @@ void BM_CudaEngine(benchmark::State& state, std::string name, AlignOutput output
   // Cells of the reverse pass for begins, a call (its prefixes clipped to
   // what an alignment of the forward score can span).
   state.counters["begin_Gcells"] = static_cast<double>(begin_cells) / 1e9;
+  // Lane-cells the end passes' kernels stepped through over their cells:
+  // the work the layout adds (tile rounding, skew, slot pairing), so that
+  // GCUPS_kernel x lane_padding is the rate of the lanes themselves.
+  state.counters["lane_padding"] =
+      ends_cells > 0 ? static_cast<double>(ends_lane_cells) / static_cast<double>(ends_cells) : 0;
 }
 
 const bool registered = [] {

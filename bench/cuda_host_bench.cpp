@@ -54,6 +54,11 @@ void BM_CudaHost(benchmark::State& state, std::string name, gpualign::cuda::Cuda
   }
   for (auto _ : state) engine.align(pairs, w.scoring, opt, out);
   state.counters["pairs"] = static_cast<double>(pairs.size());
+  // The kernels' lane-cells over the cells (CudaRunStats::ends_lane_cells):
+  // planned on the host, so known here without a GPU.
+  const gpualign::cuda::CudaRunStats& s = engine.last_stats();
+  state.counters["lane_padding"] =
+      s.ends_cells > 0 ? static_cast<double>(s.ends_lane_cells) / static_cast<double>(s.ends_cells) : 0;
   state.counters["up_MB"] = static_cast<double>(engine.last_stats().upload_bytes) / 1e6;  // host-to-device bytes a call
   // The GPU rate the host work alone would allow (cells / host time).
   state.counters["GCUPS_host_bound"] =

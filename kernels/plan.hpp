@@ -325,21 +325,56 @@ void sort_largest_first(std::vector<int>& order, M m, N n) {
   else sort_as(std::uint64_t{0});
 }
 
-/// Slots from jobs: sorted by size (rows, then columns, descending) so
-/// neighbours are alike; `lanes` problems per slot.  `bias` is per job.  A
-/// transposed job's target gives the rows: its problem, offsets and the
-/// slot's sizes are the kernel's, swapped.
+/// `rows` rounded up to a multiple of `quantum` (a worker's tile height:
+/// the rows its lanes compute whatever the problem's).
+inline int quantized_rows(int rows, int quantum) {
+  return quantum <= 1 ? rows : static_cast<int>((static_cast<long long>(rows) + quantum - 1) / quantum * quantum);
+}
+
+/// Slots from jobs: sorted by size (rows rounded up to `row_quantum`, then
+/// columns, descending) so neighbours are alike; `lanes` problems per slot.
+/// `bias` is per job.  A transposed job's target gives the rows: its
+/// problem, offsets and the slot's sizes are the kernel's, swapped.
+///
+/// `row_quantum`: the intra kernels' tile height.  A slot costs its tiles
+/// times its columns (its problems at the larger one's size), and rows
+/// within one tile cost the same: sorted by exact rows, neighbours of
+/// nearly equal rows but any columns shared a slot (W2's 2,000 pairs: 1.26
+/// lane-cells a cell, kern::lane_cells); sorted by tiles, then columns,
+/// they pair alike columns.  1 sorts by exact rows (the inter kernel,
+/// whose 32-slot groups run at their longest).
 inline std::vector<Slot> make_slots(const std::vector<Job>& jobs, const std::vector<int>& order_in,
-                                    const std::vector<int>& bias, int lanes) {
+                                    const std::vector<int>& bias, int lanes, int row_quantum = 1) {
   std::vector<int> order = order_in;
   auto job = [&](int i) -> const Job& { return jobs[static_cast<std::size_t>(i)]; };
-  sort_largest_first(order, [&](int i) { return job(i).transposed ? job(i).n : job(i).m; },
+  sort_largest_first(order, [&](int i) { return quantized_rows(job(i).transposed ? job(i).n : job(i).m, row_quantum); },
                      [&](int i) { return job(i).transposed ? job(i).m : job(i).n; });
+  auto tile_rows = [&](int i) { return quantized_rows(job(i).transposed ? job(i).n : job(i).m, row_quantum); };
   std::vector<Slot> slots;
   slots.reserve((order.size() + static_cast<std::size_t>(lanes) - 1) / static_cast<std::size_t>(lanes));
-  for (std::size_t i = 0; i < order.size(); i += lanes) {
+  for (std::size_t i = 0; i < order.size();) {
     Slot s;
-    for (int h = 0; h < lanes && i + h < order.size(); ++h) {
+    // With tiles, a job shares its slot with one of as many tiles, or with
+    // one that makes the slot at most a sixteenth longer than the larger of
+    // the two alone (tiles x (columns + skew)).  A partner of fewer tiles
+    // and more columns would cost the slot its tiles x the partner's
+    // columns (W1 at a batch's edge: a 3-tile pair beside one of 513
+    // columns, the launch's longest slot 1,262 -> 1,632 steps); a lone
+    // job costs only its half of the lanes.  A short list of all-different
+    // tiles (W3's 20 pairs) still pairs: alike sizes, at most 1/16 more.
+    int take = 1;
+    auto cost = [&](int rows, int cols) { return static_cast<long long>(rows) * (cols + kWarp - 1); };
+    auto cols_of = [&](int i) { return job(i).transposed ? job(i).m : job(i).n; };
+    while (take < lanes && i + static_cast<std::size_t>(take) < order.size()) {
+      const int a = order[i], b = order[i + static_cast<std::size_t>(take)];
+      if (row_quantum > 1 && tile_rows(b) != tile_rows(a)) {
+        const long long larger = std::max(cost(tile_rows(a), cols_of(a)), cost(tile_rows(b), cols_of(b)));
+        const long long paired = cost(std::max(tile_rows(a), tile_rows(b)), std::max(cols_of(a), cols_of(b)));
+        if (16 * paired > 17 * larger) break;
+      }
+      ++take;
+    }
+    for (int h = 0; h < take; ++h) {
       const Job& j = job(order[i + h]);
       const bool tr = j.transposed;
       const int rows = tr ? j.n : j.m, cols = tr ? j.m : j.n;
@@ -352,6 +387,7 @@ inline std::vector<Slot> make_slots(const std::vector<Job>& jobs, const std::vec
     }
     if (lanes == 2 && s.job[1] < 0) s.prob[1] = Problem{0, 0, s.prob[0].bias};
     slots.push_back(s);
+    i += static_cast<std::size_t>(take);
   }
   return slots;
 }
@@ -791,6 +827,31 @@ inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity, int lane
     begin = end;
   }
   return p;
+}
+
+/// Lane-cells a launch plan's workers step through, padding included: a
+/// worker walks `iters` tiles of `cols` columns, each tile cols + lanes - 1
+/// steps (the lanes' skew) of lanes x rows rows, `halves` problems a lane
+/// (2 at 16-bit).  Over the plan's cells it is the work the layout adds:
+/// rows rounded up to whole tiles, the skew, a slot's problems at the
+/// larger one's size, a warp's narrow workers at the warp's longest
+/// (W1: ~1.38, kernels/PERFORMANCE.md "W1's kernel, lane by lane").
+inline std::uint64_t lane_cells(const IntraPlan& p, int halves) {
+  std::uint64_t cells = 0;
+  for (const Worker& w : p.workers)
+    cells += static_cast<std::uint64_t>(w.iters) * static_cast<std::uint64_t>(w.cols + p.lanes - 1);
+  return cells * static_cast<std::uint64_t>(p.lanes) * static_cast<std::uint64_t>(p.rows) *
+         static_cast<std::uint64_t>(halves);
+}
+
+/// The same for an inter-sequence launch: a group's 32 threads step
+/// through its longest query, rounded up to whole strips, by its longest
+/// target.
+inline std::uint64_t lane_cells(const InterPlan& p, int halves) {
+  std::uint64_t cells = 0;
+  for (const InterGroup& g : p.groups)
+    cells += static_cast<std::uint64_t>(g.rows) * static_cast<std::uint64_t>(g.cols);
+  return cells * kWarp * static_cast<std::uint64_t>(halves);
 }
 
 /// Layout of a warp traceback batch (trace_warp_agent.hpp): the

@@ -139,7 +139,7 @@ for csv in "${csvs[@]}"; do
   if [[ ! -s "$csv" ]]; then echo "benchmark: no results in $(basename "$csv")"; continue; fi
   awk -F, '
     /^name,/ { for (i = 1; i <= NF; ++i) { gsub(/"/, "", $i); col[$i] = i }; hdr = 1;
-               printf "%-24s %10s %13s %13s %11s %9s %25s %7s %13s %10s %30s %8s\n", "workload", "time_ms", "GCUPS_kernel", "GCUPS_copies", "GCUPS_wall", "reruns32", "wall ms: fwd/begin/cigar", "up_MB", "trace cpu/fb", "transposed", "wait/results/submit/prepare ms", "batches"; next }
+               printf "%-24s %10s %13s %13s %11s %9s %25s %7s %13s %10s %30s %8s %8s\n", "workload", "time_ms", "GCUPS_kernel", "GCUPS_copies", "GCUPS_wall", "reruns32", "wall ms: fwd/begin/cigar", "up_MB", "trace cpu/fb", "transposed", "wait/results/submit/prepare ms", "batches", "padding"; next }
     hdr { gsub(/"/, "", $1); sub(/\/iterations.*/, "", $1);
           if ($col["error_occurred"] == "true") { printf "%-24s %s\n", $1, $col["error_message"]; next }
           phases = ("ms_forward" in col) ? sprintf("%.1f/%.1f/%.1f", $col["ms_forward"], $col["ms_begin"], $col["ms_cigar"]) : "-"
@@ -152,8 +152,11 @@ for csv in "${csvs[@]}"; do
           # CIGARs / planning, staging and launching batches / preparing the batches of a pass.
           wr = ("ms_prepare" in col) ? sprintf("%.1f/%.1f/%.1f/%.1f", $col["ms_wait"], $col["ms_results"], $col["ms_submit"], $col["ms_prepare"]) : "-"
           nb = ("batches" in col) ? sprintf("%d", $col["batches"]) : "-"
-          printf "%-24s %10.2f %13.0f %13.0f %11.0f %9d %25s %7s %13s %10s %30s %8s\n", $1, $col["real_time"], $col["GCUPS_kernel"],
-                 $col["GCUPS_copies"], $col["GCUPS_wall"], $col["reruns32"], phases, up, tr, tp, wr, nb }' "$csv"
+          # Lane-cells the end passes stepped through over their cells (tile
+          # rounding, skew, slot pairing): GCUPS_kernel x padding = the lanes rate.
+          pd = ("lane_padding" in col) ? sprintf("%.3f", $col["lane_padding"]) : "-"
+          printf "%-24s %10.2f %13.0f %13.0f %11.0f %9d %25s %7s %13s %10s %30s %8s %8s\n", $1, $col["real_time"], $col["GCUPS_kernel"],
+                 $col["GCUPS_copies"], $col["GCUPS_wall"], $col["reruns32"], phases, up, tr, tp, wr, nb, pd }' "$csv"
 done
 # Against DESIGN.md's targets (H100, local, 16-bit): W1 >= 3 TCUPS with
 # copies (best of its three layouts), W3 >= 6 TCUPS (default, and the best

@@ -231,6 +231,15 @@ struct CudaEngine::Impl {
   // Rows a lane of a whole-warp intra worker keeps (tuning: 16-bit only).
   int intra_rows(bool sixteen) const { return sixteen ? tuning.intra_rows : kern::kIntraRows; }
 
+  // The tile height of `kind`'s workers (make_intra_plan), by which a
+  // batch's pairs are sorted and paired into slots (make_slots); 1 for
+  // the inter kernel (exact rows).
+  int row_quantum(Kind kind, bool sixteen) const {
+    if (kind == Kind::group) return kern::kGroupLanes * kern::kIntraRows;
+    if (kind == Kind::intra) return kern::kWarp * intra_rows(sixteen);
+    return 1;
+  }
+
   // Whole-warp launches (CudaTuning::even_blocks): the warps of one block
   // on every multiprocessor, or 0 (off).
   int even_warps() const {
@@ -378,13 +387,15 @@ struct CudaEngine::Impl {
       jobs[j].transposed = (*turned)[static_cast<std::size_t>(batch[j])] != 0;
       stats.transposed += jobs[j].transposed ? 1 : 0;
     }
-    std::vector<kern::Slot> slots = kern::make_slots(jobs, order, bias, L);
+    stats.ends_cells += l.cells;
+    std::vector<kern::Slot> slots = kern::make_slots(jobs, order, bias, L, row_quantum(kind, sixteen));
     kern::InterPlan ip;
     kern::IntraPlan xp;
     std::vector<int> fallback;
     if (kind == Kind::inter) {
       ip = kern::make_inter_plan(std::move(slots), L, code_bits);
       if (sixteen) fallback = kern::finalize_bias16(ip.slots, &ip.groups, ps);
+      stats.ends_lane_cells += kern::lane_cells(ip, L);
       l.slots = std::move(ip.slots);
       l.workers.clear();
     } else {
@@ -395,6 +406,7 @@ struct CudaEngine::Impl {
                                                                                         : kern::WorkerShare::by_longest,
                                  kind == Kind::intra ? even_warps() : 0);
       if (sixteen) fallback = kern::finalize_bias16(xp.slots, nullptr, ps);
+      stats.ends_lane_cells += kern::lane_cells(xp, L);
       l.slots = std::move(xp.slots);
       l.workers = std::move(xp.workers);
     }
@@ -905,12 +917,14 @@ struct CudaEngine::Impl {
         const Kind kind = kKinds[k];
         std::vector<int>& list = lists[k][w];
         // Sort by size so batches (and the slots inside them) hold alike
-        // pairs: by the kernel's rows and columns, which transposed pairs
-        // swap (submit orients each job the same way, so make_slots finds
-        // its batch sorted).
+        // pairs: by the kernel's rows, rounded up to its tiles, and
+        // columns, which transposed pairs swap (submit orients each job the
+        // same way and make_slots sorts by the same key, so it finds its
+        // batch sorted).
+        const int quantum = row_quantum(kind, w >= 1);
         auto rows_of = [&](int i) {
           const Spec& s = sp[static_cast<std::size_t>(i)];
-          return turned_of[static_cast<std::size_t>(i)] ? s.n : s.m;
+          return kern::quantized_rows(turned_of[static_cast<std::size_t>(i)] ? s.n : s.m, quantum);
         };
         auto cols_of = [&](int i) {
           const Spec& s = sp[static_cast<std::size_t>(i)];

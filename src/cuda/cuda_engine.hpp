@@ -32,6 +32,12 @@ struct CudaRunStats {
   double wait_ms = 0, results_ms = 0, submit_ms = 0, prepare_ms = 0;
   std::uint64_t batches = 0;  ///< batches the call submitted (forward, reverse, reruns, tracebacks)
   std::uint64_t device_cells = 0;  ///< cells the kernels computed (forward + reverse + 32-bit reruns + traceback windows)
+  /// Of device_cells, those of the passes for ends (forward, reverse,
+  /// 32-bit reruns), and the lane-cells their kernels stepped through for
+  /// them: padding included (rows rounded up to whole tiles, the lanes'
+  /// skew, a slot's two problems at the larger one's size).  Their ratio
+  /// is the work the kernels' layout adds (W1: ~1.38).
+  std::uint64_t ends_cells = 0, ends_lane_cells = 0;
   /// Cells of the reverse pass for begins (its problems' sizes): the
   /// reversed prefixes reach back only as far as an alignment of the
   /// forward score can (kernels/plan.hpp begin_reach).

@@ -57,6 +57,9 @@ class CudaEngineEmulated : public ::testing::Test {
   static void expect_device_used(const cuda::CudaEngine& e) {
     EXPECT_GT(fake::calls().launches, 0) << "the fake CUDA runtime was not used (interposition failed?)";
     EXPECT_GT(e.last_stats().device_cells, 0u);
+    // The end passes' lane-cells: their cells and at least as many.
+    EXPECT_GT(e.last_stats().ends_cells, 0u);
+    EXPECT_GE(e.last_stats().ends_lane_cells, e.last_stats().ends_cells);
     EXPECT_EQ(fake::last_failure(), "");
   }
 };

@@ -282,6 +282,78 @@ TEST(CudaEnginePlan, InterGroupsCoverEveryPaddedRow) {
   }
 }
 
+// Slots pair problems of the same tiles by their columns: rows within one
+// tile cost the same, so sorting by exact rows paired alike rows but any
+// columns (W2: 1.26 lane-cells a cell).  Here every pair of equal tiles has
+// a partner of its own columns among its neighbours by tiles, but not by
+// exact rows; the lane-cells fall to the cells plus tile rounding and skew.
+TEST(CudaEnginePlan, SlotsPairAlikeColumnsWithinATileCount) {
+  std::vector<kern::Job> jobs;
+  std::vector<int> order, bias;
+  std::mt19937 rng(2207);
+  for (int i = 0; i < 400; ++i) {
+    // Rows 1-3 tiles (256 each), columns one of two very different sizes.
+    const int rows = 1 + static_cast<int>(rng() % 768), cols = rng() % 2 ? 300 : 3000;
+    jobs.push_back(kern::Job{0, 0, rows, cols});
+    order.push_back(i);
+    bias.push_back(0);
+  }
+  const int quantum = kern::kWarp * kern::kIntraRows;
+  auto lanes_of = [&](int q) {
+    return kern::lane_cells(kern::make_intra_plan(kern::make_slots(jobs, order, bias, 2, q), 1 << 20,
+                                                  kern::kWarp, kern::kIntraRows, true),
+                            2);
+  };
+  const std::uint64_t exact = lanes_of(1), tiled = lanes_of(quantum);
+  EXPECT_LT(static_cast<double>(tiled), 0.75 * static_cast<double>(exact)) << exact << " " << tiled;
+  const std::vector<kern::Slot> slots = kern::make_slots(jobs, order, bias, 2, quantum);
+  int mixed = 0;
+  for (const kern::Slot& s : slots) {
+    if (s.job[1] < 0) continue;
+    const kern::Job& a = jobs[static_cast<std::size_t>(s.job[0])];
+    const kern::Job& b = jobs[static_cast<std::size_t>(s.job[1])];
+    EXPECT_EQ(kern::quantized_rows(a.m, quantum), kern::quantized_rows(b.m, quantum));  // 1/16 never covers 300 vs 3000
+    mixed += a.n != b.n ? 1 : 0;
+  }
+  EXPECT_LE(mixed, 3);  // one edge a tile count at most
+  // Every job in exactly one slot.
+  std::vector<int> seen(jobs.size(), 0);
+  for (const kern::Slot& s : slots)
+    for (int j : s.job)
+      if (j >= 0) ++seen[static_cast<std::size_t>(j)];
+  for (int c : seen) EXPECT_EQ(c, 1);
+}
+
+// A job of fewer tiles but many more columns does not share a slot with a
+// longer one (the slot would cost the tiles of one and the columns of the
+// other); one within a sixteenth of the larger alone does.
+TEST(CudaEnginePlan, SlotsPairAcrossTilesOnlyWhereNoLonger) {
+  const int quantum = kern::kWarp * kern::kIntraRows;
+  std::vector<int> bias(2, 0), order{0, 1};
+  const std::vector<kern::Job> far{kern::Job{0, 0, 600, 300}, kern::Job{0, 0, 300, 513}};  // 3 tiles; 2 tiles, more columns
+  EXPECT_EQ(kern::make_slots(far, order, bias, 2, quantum).size(), 2u);
+  EXPECT_EQ(kern::make_slots(far, order, bias, 2, 1).size(), 1u);  // exact rows: the inter kernel pairs any two
+  const std::vector<kern::Job> near{kern::Job{0, 0, 100000, 15000}, kern::Job{0, 0, 99000, 15500}};  // 391, 387 tiles
+  EXPECT_EQ(kern::make_slots(near, order, bias, 2, quantum).size(), 1u);
+}
+
+// kern::lane_cells counts what the workers step through: a worker's tiles x
+// (its columns + the lanes' skew) x the tile's rows x the halves.
+TEST(CudaEnginePlan, LaneCellsCountTilesSkewAndHalves) {
+  std::vector<int> bias{0}, order{0};
+  const std::vector<kern::Job> one{kern::Job{0, 0, 300, 100}};
+  const kern::IntraPlan p = kern::make_intra_plan(kern::make_slots(one, order, bias, 2, kern::kWarp * kern::kIntraRows),
+                                                  1 << 20, kern::kWarp, kern::kIntraRows, true);
+  EXPECT_EQ(kern::lane_cells(p, 2), std::uint64_t{2} * (100 + 31) * 256 * 2);
+  EXPECT_EQ(kern::lane_cells(p, 1), std::uint64_t{2} * (100 + 31) * 256);
+  // Two workers sharing 5 tiles (3 and 2 of them): the same 5 tiles.
+  std::vector<kern::Slot> slots = kern::make_slots(std::vector<kern::Job>{kern::Job{0, 0, 1200, 1000}}, order, bias, 2,
+                                                   kern::kWarp * kern::kIntraRows);
+  const kern::IntraPlan shared = kern::make_intra_plan(std::move(slots), 2);
+  ASSERT_EQ(shared.workers.size(), 2u);
+  EXPECT_EQ(kern::lane_cells(shared, 2), std::uint64_t{5} * (1000 + 31) * 256 * 2);
+}
+
 // A list a limit splits goes into batches of about equal size (the second
 // batch's host work then overlaps as much device work as it can): by
 // pairs, by codes (one job over the mean allowed), or not at all.
