@@ -347,9 +347,10 @@ inline std::vector<Slot> make_slots(const std::vector<Job>& jobs, const std::vec
                                     const std::vector<int>& bias, int lanes, int row_quantum = 1) {
   std::vector<int> order = order_in;
   auto job = [&](int i) -> const Job& { return jobs[static_cast<std::size_t>(i)]; };
-  sort_largest_first(order, [&](int i) { return quantized_rows(job(i).transposed ? job(i).n : job(i).m, row_quantum); },
-                     [&](int i) { return job(i).transposed ? job(i).m : job(i).n; });
   auto tile_rows = [&](int i) { return quantized_rows(job(i).transposed ? job(i).n : job(i).m, row_quantum); };
+  auto cols_of = [&](int i) { return job(i).transposed ? job(i).m : job(i).n; };
+  auto cost = [&](int i) { return static_cast<long long>(tile_rows(i)) * (cols_of(i) + kWarp - 1); };
+  sort_largest_first(order, tile_rows, cols_of);
   std::vector<Slot> slots;
   slots.reserve((order.size() + static_cast<std::size_t>(lanes) - 1) / static_cast<std::size_t>(lanes));
   for (std::size_t i = 0; i < order.size();) {
@@ -363,14 +364,12 @@ inline std::vector<Slot> make_slots(const std::vector<Job>& jobs, const std::vec
     // job costs only its half of the lanes.  A short list of all-different
     // tiles (W3's 20 pairs) still pairs: alike sizes, at most 1/16 more.
     int take = 1;
-    auto cost = [&](int rows, int cols) { return static_cast<long long>(rows) * (cols + kWarp - 1); };
-    auto cols_of = [&](int i) { return job(i).transposed ? job(i).m : job(i).n; };
     while (take < lanes && i + static_cast<std::size_t>(take) < order.size()) {
       const int a = order[i], b = order[i + static_cast<std::size_t>(take)];
       if (row_quantum > 1 && tile_rows(b) != tile_rows(a)) {
-        const long long larger = std::max(cost(tile_rows(a), cols_of(a)), cost(tile_rows(b), cols_of(b)));
-        const long long paired = cost(std::max(tile_rows(a), tile_rows(b)), std::max(cols_of(a), cols_of(b)));
-        if (16 * paired > 17 * larger) break;
+        const long long paired =
+            static_cast<long long>(std::max(tile_rows(a), tile_rows(b))) * (std::max(cols_of(a), cols_of(b)) + kWarp - 1);
+        if (16 * paired > 17 * std::max(cost(a), cost(b))) break;
       }
       ++take;
     }
