@@ -828,6 +828,14 @@ inline IntraPlan make_intra_plan(std::vector<Slot> slots, int capacity, int lane
   return p;
 }
 
+/// Whether any of the plan's workers waits on another: a slot's tiles
+/// shared by several whole-warp workers (the worker of tile t + 1 waits
+/// for tile t's bottom row).  A plan without (every slot one worker, who
+/// walks its own tiles in order) need not be resident at once.
+inline bool workers_wait(const IntraPlan& p) {
+  return std::any_of(p.slots.begin(), p.slots.end(), [](const Slot& s) { return s.workers > 1; });
+}
+
 /// Lane-cells a launch plan's workers step through, padding included: a
 /// worker walks `iters` tiles of `cols` columns, each tile cols + lanes - 1
 /// steps (the lanes' skew) of lanes x rows rows, `halves` problems a lane

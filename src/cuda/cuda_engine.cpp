@@ -392,6 +392,7 @@ struct CudaEngine::Impl {
     kern::InterPlan ip;
     kern::IntraPlan xp;
     std::vector<int> fallback;
+    bool spins = false;  // whether the launch's workers wait on each other (below)
     if (kind == Kind::inter) {
       ip = kern::make_inter_plan(std::move(slots), L, code_bits);
       if (sixteen) fallback = kern::finalize_bias16(ip.slots, &ip.groups, ps);
@@ -407,6 +408,7 @@ struct CudaEngine::Impl {
                                  kind == Kind::intra ? even_warps() : 0);
       if (sixteen) fallback = kern::finalize_bias16(xp.slots, nullptr, ps);
       stats.ends_lane_cells += kern::lane_cells(xp, L);
+      spins = kind == Kind::intra && kern::workers_wait(xp);
       l.slots = std::move(xp.slots);
       l.workers = std::move(xp.workers);
     }
@@ -507,7 +509,13 @@ struct CudaEngine::Impl {
     } else {
       GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_prog, 0, xp.progress_count * sizeof(std::int32_t), l.stream));
       GPUALIGN_CUDA_CHECK(cudaMemsetAsync(d + at_err, 0, sizeof(std::int32_t), l.stream));
-      if (kind == Kind::intra) GPUALIGN_CUDA_CHECK(cudaStreamWaitEvent(l.stream, spin_done, 0));
+      // Whole-warp workers that share a slot's tiles wait on each other, so
+      // their launches never overlap one another (each must be resident at
+      // once).  A plan whose every slot has one worker (short pairs in one
+      // launch: W1, P1) waits for no one and, like narrow workers, may
+      // overlap anything: a batch's kernel starts in the tail of the one
+      // before instead of after it.
+      if (spins) GPUALIGN_CUDA_CHECK(cudaStreamWaitEvent(l.stream, spin_done, 0));
       GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k0, l.stream));
       for (const kern::IntraLaunch& launch : xp.launches) {
         kern::IntraArgs a;
@@ -526,7 +534,7 @@ struct CudaEngine::Impl {
         GPUALIGN_CUDA_CHECK(cudaGetLastError());
       }
       GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_k1, l.stream));
-      if (kind == Kind::intra) GPUALIGN_CUDA_CHECK(cudaEventRecord(spin_done, l.stream));
+      if (spins) GPUALIGN_CUDA_CHECK(cudaEventRecord(spin_done, l.stream));
     }
     GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(l.down.data(), d + at_out, down_bytes, cudaMemcpyDeviceToHost, l.stream));
     GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_end, l.stream));

@@ -269,6 +269,7 @@ cudaError_t cudaEventRecord(cudaEvent_t e, cudaStream_t s) {
 
 cudaError_t cudaStreamWaitEvent(cudaStream_t s, cudaEvent_t e, unsigned int /*flags*/) {
   if (e == nullptr || s == nullptr) return cudaErrorInvalidResourceHandle;
+  ++state().calls.stream_waits;
   const Event* ev = as_event(e);
   if (ev->stream == nullptr) return cudaSuccess;  // never recorded: nothing to wait for
   Stream* other = ev->stream;

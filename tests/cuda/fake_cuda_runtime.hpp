@@ -97,6 +97,7 @@ struct Calls {
   std::vector<int> inter_slots;  ///< slots of each inter launch, in launch order
   std::vector<int> chunk_leads;  ///< chunk_lead of each whole-warp intra and warp traceback launch
   long long mallocs = 0, copies = 0, syncs = 0;
+  long long stream_waits = 0;  ///< cudaStreamWaitEvent calls (a launch held back for another stream's work)
   std::size_t h2d_bytes = 0;  ///< bytes of every host-to-device copy (cudaMemcpy and cudaMemcpyAsync)
   std::size_t live_device_bytes = 0, peak_device_bytes = 0;
 };

@@ -343,6 +343,9 @@ TEST_F(CudaEngineEmulated, LongPairAmongManyShortOnesKeepsItsWorkers) {
   check_batch(*e, b, ScoringScheme::dna(), AlignMode::local, AlignOutput::score_end);
   expect_device_used(*e);
   EXPECT_GT(fake::calls().intra_helpers, 0);
+  // The long pair's launch, whose workers wait on each other, is held back
+  // until the launch of waiting workers before it has ended.
+  EXPECT_GT(fake::calls().stream_waits, 0);
 }
 
 TEST_F(CudaEngineEmulated, ShortPairsInOneLaunchWhenTheyFillTheGpu) {
@@ -355,7 +358,7 @@ TEST_F(CudaEngineEmulated, ShortPairsInOneLaunchWhenTheyFillTheGpu) {
   std::vector<std::pair<int, int>> dims;
   for (int i = 0; i < 40; ++i) dims.push_back({40 + 7 * i, 90 + 5 * i});  // up to 313 rows: 1 or 2 tiles
   const Batch b = make_batch(44, Alphabet::dna, dims);
-  long long launches[2] = {0, 0};
+  long long launches[2] = {0, 0}, waits[2] = {0, 0};
   for (bool one : {false, true}) {
     fake::reset();
     fake::config().sms = 2;
@@ -366,11 +369,16 @@ TEST_F(CudaEngineEmulated, ShortPairsInOneLaunchWhenTheyFillTheGpu) {
     ASSERT_TRUE(e.available());
     check_batch(e, b, ScoringScheme::dna(), AlignMode::local, AlignOutput::score_end);
     launches[one] = fake::calls().intra;
+    waits[one] = fake::calls().stream_waits;
     check_batch(e, b, ScoringScheme::dna(), AlignMode::semi_global, AlignOutput::begin_end);
     expect_device_used(e);
   }
   EXPECT_EQ(launches[1], 2);
   EXPECT_GT(launches[0], launches[1]);
+  // One launch a list, each slot its own worker's: no worker waits on
+  // another, so no launch waits for another stream's (it may overlap the
+  // tail of the batch before).
+  EXPECT_EQ(waits[1], 0);
 }
 
 TEST_F(CudaEngineEmulated, ShortPairsOnNarrowWorkers) {
