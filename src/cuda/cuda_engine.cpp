@@ -140,6 +140,7 @@ struct CudaEngine::Impl {
     std::vector<char> ignore;         // job -> result ignored (moved to 32-bit)
     Kind kind = Kind::inter;
     bool sixteen = false;
+    bool used = false;  // a batch of this align() call ran here (ev_end is its last)
     std::size_t out_count = 0, error_at = 0;
     std::uint64_t cells = 0;
     // A traceback batch: window (index into the engine's list) of each job,
@@ -158,6 +159,9 @@ struct CudaEngine::Impl {
   // Narrow workers wait for no one and, like inter and thread-traceback
   // launches, may overlap anything.
   cudaEvent_t spin_done = nullptr;
+  // The device start of a call's first batch (device_span_ms).
+  cudaEvent_t call_begin = nullptr;
+  bool call_begun = false;
   DeviceBuffer table;
   CudaRunStats stats;
   int next_lane = 0;
@@ -195,6 +199,7 @@ struct CudaEngine::Impl {
         for (cudaEvent_t* e : {&l.ev_begin, &l.ev_k0, &l.ev_k1, &l.ev_end}) GPUALIGN_CUDA_CHECK(cudaEventCreate(e));
       }
       GPUALIGN_CUDA_CHECK(cudaEventCreateWithFlags(&spin_done, cudaEventDisableTiming));
+      GPUALIGN_CUDA_CHECK(cudaEventCreate(&call_begin));
     } catch (const Error& e) {
       reason = e.what();
     }
@@ -207,6 +212,31 @@ struct CudaEngine::Impl {
       if (l.stream) cudaStreamDestroy(l.stream);
     }
     if (spin_done) cudaEventDestroy(spin_done);
+    if (call_begin) cudaEventDestroy(call_begin);
+  }
+
+  // A batch's first device work on lane `l`: its begin event, and the
+  // call's if it is the call's first batch.
+  void record_begin(Lane& l) {
+    GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_begin, l.stream));
+    if (!call_begun) {
+      GPUALIGN_CUDA_CHECK(cudaEventRecord(call_begin, l.stream));
+      call_begun = true;
+    }
+    l.used = true;
+  }
+
+  // From the call's first batch's start to its last batch's end on the
+  // device (every lane finished).
+  double device_span_ms() const {
+    double span = 0;
+    for (const Lane& l : lanes) {
+      if (!l.used) continue;
+      float ms = 0;
+      GPUALIGN_CUDA_CHECK(cudaEventElapsedTime(&ms, call_begin, l.ev_end));
+      span = std::max(span, static_cast<double>(ms));
+    }
+    return span;
   }
 
   std::size_t budget() const {
@@ -479,7 +509,7 @@ struct CudaEngine::Impl {
     std::uint8_t* d = static_cast<std::uint8_t*>(l.dev.data());
     const auto* d_tab = static_cast<const std::int32_t*>(table.data());
     const kern::ScoreConsts sc = kern::make_consts(ps, sixteen);
-    GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_begin, l.stream));
+    record_begin(l);
     GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(d, h, upload, cudaMemcpyHostToDevice, l.stream));
     stats.upload_bytes += upload;
     // Poison the results: a partial the kernel failed to write cannot pass for one.
@@ -686,7 +716,7 @@ struct CudaEngine::Impl {
     std::memcpy(h + at_ops_at, tp.ops_at.data(), n_slots * sizeof(std::uint64_t));
 
     std::uint8_t* d = static_cast<std::uint8_t*>(l.dev.data());
-    GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_begin, l.stream));
+    record_begin(l);
     GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(d, h, upload, cudaMemcpyHostToDevice, l.stream));
     stats.upload_bytes += upload;
     // Poison results and paths: what the kernel failed to write cannot pass.
@@ -769,7 +799,7 @@ struct CudaEngine::Impl {
     std::memcpy(h + at_ops_at, l.ops_at.data(), n_slots * sizeof(std::uint64_t));
 
     std::uint8_t* d = static_cast<std::uint8_t*>(l.dev.data());
-    GPUALIGN_CUDA_CHECK(cudaEventRecord(l.ev_begin, l.stream));
+    record_begin(l);
     GPUALIGN_CUDA_CHECK(cudaMemcpyAsync(d, h, upload, cudaMemcpyHostToDevice, l.stream));
     stats.upload_bytes += upload;
     // Poison results and paths: what the kernel failed to write cannot pass.
@@ -1024,7 +1054,11 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
     return;
   }
 
-  for (auto& l : im.lanes) im.abandon(l);
+  for (auto& l : im.lanes) {
+    im.abandon(l);
+    l.used = false;
+  }
+  im.call_begun = false;
   im.ps = kern::PlanScoring{};
   im.ps.mode = options.mode == AlignMode::local ? kern::kLocal
                : options.mode == AlignMode::global ? kern::kGlobal : kern::kSemiGlobal;
@@ -1181,6 +1215,7 @@ void CudaEngine::align(std::span<const SequencePair> pairs, const ScoringScheme&
   // Pairs the GPU does not take (empty, or scores beyond 32-bit).
   for (std::size_t i : cpu) out[i] = reference_align(pairs[i], scoring, options);
   im.stats.cpu_pairs = cpu.size();
+  im.stats.device_span_ms = im.device_span_ms();
   im.stats.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 

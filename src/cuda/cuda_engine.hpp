@@ -15,6 +15,11 @@ namespace gpualign::cuda {
 struct CudaRunStats {
   double kernel_ms = 0;      ///< sum of kernel time (CUDA events around the launches)
   double device_ms = 0;      ///< sum of per-batch copies in + kernels + copies out
+  /// From the first batch's start to the last one's end on the device:
+  /// device_ms counts the time two batches overlap (a copy beside a
+  /// kernel, a kernel in the tail of another) twice; this counts it once,
+  /// and counts the device idle between batches and passes.
+  double device_span_ms = 0;
   double wall_ms = 0;        ///< whole align() call, host work (CIGAR on the CPU) included
   /// The call's wall time by phase, host work and waits for the device
   /// included: the forward pass (score, end), the reverse pass (begin), the

@@ -60,6 +60,9 @@ class CudaEngineEmulated : public ::testing::Test {
     // The end passes' lane-cells: their cells and at least as many.
     EXPECT_GT(e.last_stats().ends_cells, 0u);
     EXPECT_GE(e.last_stats().ends_lane_cells, e.last_stats().ends_cells);
+    // The device's span: some, and within the call.
+    EXPECT_GT(e.last_stats().device_span_ms, 0.0);
+    EXPECT_LE(e.last_stats().device_span_ms, e.last_stats().wall_ms);
     EXPECT_EQ(fake::last_failure(), "");
   }
 };
