@@ -141,8 +141,14 @@ const bool registered = [] {
   // again for their slots, by the kernel's rows.
   gpualign::cuda::CudaTuning as_given;
   as_given.transpose = gpualign::cuda::CudaTuning::Transpose::never;
+  // 128-row tiles (CudaTuning::intra_rows 4): their lane_padding against
+  // the default's, on the pairs whose tiles they round least.
+  gpualign::cuda::CudaTuning rows4;
+  rows4.intra_rows = 4;
   for (const char* name : {"W1", "P1", "W2", "W3"}) {
     add(std::string("cuda-host/") + name + "/score", name, {});
+    if (std::string(name) == "W1" || std::string(name) == "P1")
+      add(std::string("cuda-host/") + name + "/score/rows:4", name, rows4);
     if (std::string(name) == "W1") add(std::string("cuda-host/") + name + "/score/threads", name, threads);
     if (std::string(name) == "W1" || std::string(name) == "P1")
       add(std::string("cuda-host/") + name + "/score/as-given", name, as_given);
