@@ -59,7 +59,7 @@ void BM_CudaHost(benchmark::State& state, std::string name, gpualign::cuda::Cuda
   const gpualign::cuda::CudaRunStats& s = engine.last_stats();
   state.counters["lane_padding"] =
       s.ends_cells > 0 ? static_cast<double>(s.ends_lane_cells) / static_cast<double>(s.ends_cells) : 0;
-  state.counters["up_MB"] = static_cast<double>(engine.last_stats().upload_bytes) / 1e6;  // host-to-device bytes a call
+  state.counters["up_MB"] = static_cast<double>(s.upload_bytes) / 1e6;  // host-to-device bytes a call
   // The GPU rate the host work alone would allow (cells / host time).
   state.counters["GCUPS_host_bound"] =
       benchmark::Counter(static_cast<double>(w.cells()) / 1e9, benchmark::Counter::kIsIterationInvariantRate);
